@@ -551,6 +551,31 @@ lab_wait_fenced() {
     return 1
 }
 
+# lab_save_logs HOST: keep a host's logs across a power cycle (the node's
+# state is recreated from nothing) in $LABDIR/logs/HOST.N.
+lab_save_logs() {
+    local host=$1 dir n=1
+    dir=$(lab_node_dir "$host")
+    [ -d "$dir" ] || return 0
+    while [ -e "$LABDIR/logs/$host.$n" ]; do n=$((n + 1)); done
+    mkdir -p "$LABDIR/logs/$host.$n"
+    cp -a "$dir/self/." "$dir/root/var/log/." "$LABDIR/logs/$host.$n/" 2>/dev/null
+    return 0
+}
+
+# lab_proxy_invites HOST: Call-IDs of the dialogs HOST's proxy saw set up
+# (this boot and every earlier one).
+lab_proxy_invites() {
+    cat "$LABDIR/logs/$1".*/proxy.log "$(lab_node_dir "$1")/self/proxy.log" 2>/dev/null \
+        | sed -n 's/.*sipha-lab INVITE //p'
+}
+
+# lab_calls_failed_ids TAG: Call-IDs of the calls SIPp counted as failed.
+lab_calls_failed_ids() {
+    grep -o "\(Aborting\|Dead\) call [^']*'[^']*'" "$LABDIR/calls-$1.errors" 2>/dev/null \
+        | sed "s/.*'\([^']*\)'/\1/" | sort -u
+}
+
 # lab_power_on HOST: a fresh machine boots: new namespace, new node state,
 # Corosync and Pacemaker started; it joins the cluster.
 lab_power_on() {
@@ -560,6 +585,7 @@ lab_power_on() {
         off_since=$(stat -c %Y "$LABDIR/power/$host")
         lab_wait_fenced "$host" "$off_since" "${LAB_FENCE_WAIT_S:-90}" \
             || echo "sipha-lab: no fencing record for $host; powering on anyway" >&2
+        lab_save_logs "$host"
         node_destroy "$(lab_node_dir "$host")"
         lab_create_host "$host" || return 1
         lab_start_host_cluster "$host" || return 1
@@ -672,4 +698,30 @@ lab_calls_result() {
     awk -F';' -v f="$field" '
         NR == 1 { for (i = 1; i <= NF; i++) if ($i == f) col = i; next }
         col { v = $col } END { print (v == "" ? "?" : v) }' "$LABDIR/calls-$tag.csv" 2>/dev/null
+}
+
+# lab_proxy_table DHOST: the proxy set as the dispatcher on DHOST sees it,
+# one "pN up|down" line per proxy.
+lab_proxy_table() {
+    local dhost=$1
+    if [ "$LAB_STACK" = sipha ] && [ -n "${LAB_PROXY_TABLE_CMD:-}" ]; then
+        lab_exec "$dhost" sh -c "$LAB_PROXY_TABLE_CMD"
+        return
+    fi
+    lab_exec "$dhost" timeout 5 kamcmd -s unix:/run/sipha-lab-dispatcher.ctl dispatcher.list 2>/dev/null \
+        | awk -v net="$LAB_NET" '
+            /URI:/ { split($2, a, ":"); n = split(a[2], o, "."); host = "p" (o[4] - 20) }
+            /FLAGS:/ { state = (index($2, "A") ? "up" : "down"); print host, state }' | sort
+}
+
+# lab_proxy_tables_agree WANT: every live dispatcher's table equals WANT
+# (e.g. "p1 down p2 up p3 up").
+lab_proxy_tables_agree() {
+    local want=$1 h got
+    for h in $(lab_dispatchers); do
+        [ "$(lab_power "$h")" = on ] || continue
+        got=$(lab_proxy_table "$h" | tr '\n' ' ')
+        [ "${got% }" = "$want" ] || return 1
+    done
+    return 0
 }
