@@ -171,6 +171,7 @@ lab_sipha_parts_present() {
 lab_start_keeper() {
     setsid bash -c 'echo $$ >"$1"; exec nsenter --net="/run/netns/$2" sleep infinity' \
         keeper "$LABDIR/keeper.pid" "$LAB_BRNS" </dev/null >/dev/null 2>&1 &
+    disown
     local i
     for i in $(seq 1 50); do
         [ -s "$LABDIR/keeper.pid" ] && return 0
@@ -479,6 +480,7 @@ lab_start_uas() {
         -nostdin -trace_err -error_file "$LABDIR/uas-errors.log" \
         </dev/null >"$LABDIR/uas.log" 2>&1 &
     echo $! >"$LABDIR/uas.pid"
+    disown
 }
 
 # lab_down: remove everything the lab made, also after a crash: every
@@ -661,13 +663,18 @@ lab_status() {
 
 # lab_calls_start TAG SAP RATE COUNT [SIPP OPTIONS...]: SIPp UAC calls from
 # the uac host through SAP (background); results in $LABDIR/calls-TAG.*.
+# Calls last 1 s.  A stray provisional response (a proxy that resumes after a
+# hang, a dialog re-hashed when a proxy returns) does not abort a call: a real
+# UAC ignores it too; a call still fails on an error response or when a
+# request's retransmissions run out.
 lab_calls_start() {
     local tag=$1 sap=$2 rate=$3 count=$4 port
     shift 4
-    port=$((6000 + ${sap#sap}))
+    port=$((5060 + ${sap#sap}))
     rm -f "$LABDIR/calls-$tag".*
     ip netns exec "$(lab_ns uac)" sipp -sn uac "$(lab_addr "$sap"):$LAB_SIP_PORT" \
-        -i "$(lab_addr uac)" -p "$port" -r "$rate" -m "$count" -d 1000 \
+        -i "$(lab_addr uac)" -p "$port" -mp $((7000 + 10 * ${sap#sap})) \
+        -r "$rate" -m "$count" -d 1000 -default_behaviors all,-abortunexp \
         -nostdin -trace_stat -stf "$LABDIR/calls-$tag.csv" -fd 1 \
         -trace_err -error_file "$LABDIR/calls-$tag.errors" "$@" \
         </dev/null >"$LABDIR/calls-$tag.out" 2>&1 &
