@@ -675,6 +675,7 @@ lab_calls_start() {
     ip netns exec "$(lab_ns uac)" sipp -sn uac "$(lab_addr "$sap"):$LAB_SIP_PORT" \
         -i "$(lab_addr uac)" -p "$port" -mp $((7000 + 10 * ${sap#sap})) \
         -r "$rate" -m "$count" -d 1000 -default_behaviors all,-abortunexp \
+        -recv_timeout 30000 \
         -nostdin -trace_stat -stf "$LABDIR/calls-$tag.csv" -fd 1 \
         -trace_err -error_file "$LABDIR/calls-$tag.errors" "$@" \
         </dev/null >"$LABDIR/calls-$tag.out" 2>&1 &
