@@ -476,8 +476,11 @@ lab_sap_summary() {
 lab_start_uas() {
     local ns
     ns=$(lab_ns uas)
+    # A retransmitted INVITE can reach the UAS through another proxy
+    # transaction (new branch) after a dispatcher failover; the UAS keeps the
+    # call and retransmits its 200 instead of aborting it.
     ip netns exec "$ns" sipp -sn uas -aa -i "$(lab_addr uas)" -p "$LAB_SIP_PORT" \
-        -nostdin -trace_err -error_file "$LABDIR/uas-errors.log" \
+        -default_behaviors all,-abortunexp -nostdin -trace_err -error_file "$LABDIR/uas-errors.log" \
         </dev/null >"$LABDIR/uas.log" 2>&1 &
     echo $! >"$LABDIR/uas.pid"
     disown
