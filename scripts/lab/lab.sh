@@ -479,7 +479,7 @@ lab_start_uas() {
     # A retransmitted INVITE can reach the UAS through another proxy
     # transaction (new branch) after a dispatcher failover; the UAS keeps the
     # call and retransmits its 200 instead of aborting it.
-    ip netns exec "$ns" sipp -sn uas -aa -i "$(lab_addr uas)" -p "$LAB_SIP_PORT" \
+    ip netns exec "$ns" sipp -sf "$SIPHA_SRCDIR/scripts/lab/sipp-uas.xml" -aa -i "$(lab_addr uas)" -p "$LAB_SIP_PORT" \
         -default_behaviors all,-abortunexp -nostdin -trace_err -error_file "$LABDIR/uas-errors.log" \
         </dev/null >"$LABDIR/uas.log" 2>&1 &
     echo $! >"$LABDIR/uas.pid"
@@ -577,8 +577,11 @@ lab_proxy_invites() {
 
 # lab_calls_failed_ids TAG: Call-IDs of the calls SIPp counted as failed.
 lab_calls_failed_ids() {
-    grep -o "\(Aborting\|Dead\) call [^']*'[^']*'" "$LABDIR/calls-$1.errors" 2>/dev/null \
-        | sed "s/.*'\([^']*\)'/\1/" | sort -u
+    # "Aborting call on ... for Call-Id 'X': ..." and
+    # "Call-Id: X, receive timeout on message ...: aborting call"
+    grep -i "aborting call" "$LABDIR/calls-$1.errors" 2>/dev/null \
+        | grep -o "Call-I[dD]:\{0,1\} '\{0,1\}[^' ,]*" \
+        | sed "s/^Call-I[dD]:\{0,1\} '\{0,1\}//" | sort -u
 }
 
 # lab_power_on HOST: a fresh machine boots: new namespace, new node state,
