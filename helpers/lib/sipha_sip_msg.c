@@ -29,9 +29,21 @@
 static pthread_once_t parser_once = PTHREAD_ONCE_INIT;
 
 static void
+discard_trace(const char *file, int line, osip_trace_level_t level, const char *fmt, va_list ap)
+{
+}
+
+static void
 parser_init_once(void)
 {
     parser_init();
+    /* libosip2 prints parse errors to stdout: a hostile peer must not be
+     * able to write into a tool's output (e.g. its JSON).  Route its trace
+     * to a sink and disable every level. */
+    osip_trace_initialize_func(TRACE_LEVEL0, discard_trace);
+    for (int level = 0; level < END_TRACE_LEVEL; level++) {
+        osip_trace_disable_level((osip_trace_level_t) level);
+    }
 }
 
 void
