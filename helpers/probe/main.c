@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 
@@ -336,6 +337,18 @@ run_watch(const struct options *opts, struct sipha_sip_addr *targets, size_t n_t
     return exit_code_for(w.n_down, w.n_error);
 }
 
+/* One socket per probe in flight: allow as many as the hard limit does. */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if ((getrlimit(RLIMIT_NOFILE, &rl) == 0) && (rl.rlim_cur < rl.rlim_max)) {
+        rl.rlim_cur = rl.rlim_max;
+        (void) setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -353,6 +366,7 @@ main(int argc, char **argv)
         return rc;
     }
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     if (opts.interval_ms > 0) {
         rc = run_watch(&opts, targets, n_targets);
     } else {
