@@ -6,10 +6,13 @@
  * unix fds, and its ready time is the earliest retransmission or deadline of
  * all probes, so thousands of probes cost one source and no threads.
  *
- * Each probe owns a connected socket.  Connected UDP sockets receive ICMP
+ * Each probe uses a connected socket.  Connected UDP sockets receive ICMP
  * port unreachable as ECONNREFUSED, which gives an immediate verdict; TCP
- * gets ECONNREFUSED from the non-blocking connect.  A fresh local port per
- * probe also means late answers to earlier probes never reach a later one.
+ * gets ECONNREFUSED from the non-blocking connect.  UDP sockets are kept per
+ * target between probes (socket(), connect(), close() and the GLib fd
+ * bookkeeping were most of a probe's cost): a late answer to an earlier
+ * probe then reaches the next one and is counted as foreign, never matched.
+ * TCP opens a connection per probe.
  */
 #include <config.h>
 
@@ -25,14 +28,30 @@
 #include "sipha_probe.h"
 #include "sipha_sip_msg.h"
 
+#define SOCK_IDLE_MAX_US (60 * G_USEC_PER_SEC)  /* close UDP sockets idle longer */
+#define SOCK_IDLE_MAX_COUNT 4096                  /* idle UDP sockets kept at most */
+
+/* A connected UDP socket to one target, kept between probes. */
+struct psock {
+    int fd;
+    gpointer fd_tag;
+    char key[SIPHA_SIP_ADDR_KEY_MAX];
+    char local_host[INET6_ADDRSTRLEN];
+    uint16_t local_port;
+    struct probe *owner;        /* NULL while idle */
+    int64_t idle_since_us;
+    bool broken;                /* close instead of keeping */
+};
+
 struct probe {
     uint64_t id;
     struct sipha_sip_addr target;
     sipha_probe_cb cb;
     void *user_data;
 
-    int fd;
-    gpointer fd_tag;
+    int fd;                     /* UDP: sock->fd */
+    gpointer fd_tag;            /* TCP only; UDP polls through sock */
+    struct psock *sock;         /* UDP */
     bool tcp;
     bool connecting;            /* TCP: connect() in progress */
     bool discard_input;         /* TCP: stream unframeable, only wait */
@@ -57,6 +76,8 @@ struct sipha_prober {
     GSource *source;
     struct sipha_probe_config cfg;
     GPtrArray *probes;          /* struct probe *, in start order */
+    GPtrArray *socks;           /* struct psock *, busy and idle */
+    GHashTable *idle_socks;     /* key -> idle struct psock * */
     uint64_t last_id;
     uint32_t last_cseq;
     bool dispatching;
@@ -70,13 +91,43 @@ struct prober_source {
 };
 
 static void
+sock_close(sipha_prober_t *prober, struct psock *sock)
+{
+    if (sock->fd_tag != NULL) {
+        g_source_remove_unix_fd(prober->source, sock->fd_tag);
+    }
+    close(sock->fd);
+    g_free(sock);
+}
+
+/* The probe is done with its UDP socket: keep it for the next probe of the
+ * same target, unless one is kept already or too many are. */
+static void
+sock_release(sipha_prober_t *prober, struct psock *sock, int64_t now_us)
+{
+    sock->owner = NULL;
+    sock->idle_since_us = now_us;
+    if (!sock->broken && (g_hash_table_size(prober->idle_socks) < SOCK_IDLE_MAX_COUNT)
+        && !g_hash_table_contains(prober->idle_socks, sock->key)) {
+        g_hash_table_insert(prober->idle_socks, sock->key, sock);
+        return;
+    }
+    g_ptr_array_remove_fast(prober->socks, sock);
+    sock_close(prober, sock);
+}
+
+static void
 probe_free(sipha_prober_t *prober, struct probe *probe)
 {
-    if (probe->fd_tag != NULL) {
-        g_source_remove_unix_fd(prober->source, probe->fd_tag);
-    }
-    if (probe->fd >= 0) {
-        close(probe->fd);
+    if (probe->sock != NULL) {
+        sock_release(prober, probe->sock, g_get_monotonic_time());
+    } else {
+        if (probe->fd_tag != NULL) {
+            g_source_remove_unix_fd(prober->source, probe->fd_tag);
+        }
+        if (probe->fd >= 0) {
+            close(probe->fd);
+        }
     }
     free(probe->request);
     g_free(probe->rx);
@@ -91,6 +142,10 @@ finish(struct probe *probe, enum sipha_probe_verdict verdict, int error, int64_t
         return;
     }
     probe->done = true;
+    if ((probe->sock != NULL) && (verdict != SIPHA_PROBE_ALIVE) && (verdict != SIPHA_PROBE_BAD_CODE)
+        && (verdict != SIPHA_PROBE_TIMEOUT) && (verdict != SIPHA_PROBE_REFUSED)) {
+        probe->sock->broken = true;     /* route or socket trouble: start afresh */
+    }
     probe->result.verdict = verdict;
     probe->result.error = error;
     probe->result.rtt_us = (now_us > probe->start_us) ? (uint64_t) (now_us - probe->start_us) : 0;
@@ -361,9 +416,54 @@ prober_destroy(sipha_prober_t *prober)
         probe_free(prober, g_ptr_array_index(prober->probes, i));
     }
     g_ptr_array_free(prober->probes, TRUE);
+    for (guint i = 0; i < prober->socks->len; i++) {
+        sock_close(prober, g_ptr_array_index(prober->socks, i));
+    }
+    g_ptr_array_free(prober->socks, TRUE);
+    g_hash_table_destroy(prober->idle_socks);
     g_source_destroy(prober->source);
     g_source_unref(prober->source);
     g_free(prober);
+}
+
+/* Discard what an idle socket receives: late answers to finished probes,
+ * ICMP errors for them. */
+static void
+sock_drain(sipha_prober_t *prober, struct psock *sock)
+{
+    for (int i = 0; i < 64; i++) {
+        if ((recv(sock->fd, prober->udp_buf, sizeof(prober->udp_buf), MSG_TRUNC) < 0)
+            && ((errno == EAGAIN) || (errno == EWOULDBLOCK))) {
+            return;
+        }
+    }
+}
+
+/* Read the UDP sockets that have input; close long-idle ones. */
+static void
+socks_io(sipha_prober_t *prober, int64_t now_us)
+{
+    guint i = 0;
+
+    while (i < prober->socks->len) {
+        struct psock *sock = g_ptr_array_index(prober->socks, i);
+        GIOCondition revents = g_source_query_unix_fd(prober->source, sock->fd_tag);
+
+        if ((sock->owner == NULL) && (now_us - sock->idle_since_us > SOCK_IDLE_MAX_US)) {
+            g_hash_table_remove(prober->idle_socks, sock->key);
+            g_ptr_array_remove_index_fast(prober->socks, i);
+            sock_close(prober, sock);
+            continue;
+        }
+        if (revents != 0) {
+            if ((sock->owner != NULL) && !sock->owner->done) {
+                udp_read(prober, sock->owner, now_us);
+            } else {
+                sock_drain(prober, sock);
+            }
+        }
+        i++;
+    }
 }
 
 static gboolean
@@ -375,6 +475,7 @@ prober_dispatch(GSource *source, GSourceFunc unused_cb, gpointer unused_data)
     guint kept = 0;
 
     prober->dispatching = true;
+    socks_io(prober, now_us);
     for (guint i = 0; i < prober->probes->len; i++) {
         struct probe *probe = g_ptr_array_index(prober->probes, i);
 
@@ -431,6 +532,8 @@ sipha_prober_new(const struct sipha_probe_config *cfg, GMainContext *ctx)
     prober = g_new0(sipha_prober_t, 1);
     prober->cfg = *cfg;
     prober->probes = g_ptr_array_new();
+    prober->socks = g_ptr_array_new();
+    prober->idle_socks = g_hash_table_new(g_str_hash, g_str_equal);
     prober->source = g_source_new(&prober_funcs, sizeof(struct prober_source));
     ((struct prober_source *) prober->source)->prober = prober;
     g_source_set_name(prober->source, "sipha-prober");
@@ -521,31 +624,101 @@ local_address(int fd, char *host, size_t host_len, uint16_t *port)
     return 0;
 }
 
-/* Open, connect, build and (UDP) send.  Returns 0 or -errno for finish(). */
+/* A connected socket of type to the target; 0 or -errno.  On error *fd may
+ * be open (the caller owns it). */
 static int
-probe_start(sipha_prober_t *prober, struct probe *probe, int64_t now_us)
+open_connected(const struct sipha_sip_addr *target, int type, int *fd, bool *in_progress)
 {
     struct sockaddr_storage ss;
     socklen_t ss_len = 0;
-    char local_host[INET6_ADDRSTRLEN];
-    uint16_t local_port = 0;
-    int rc = resolve(&probe->target, &ss, &ss_len);
+    int rc = resolve(target, &ss, &ss_len);
 
     if (rc != 0) {
         return rc;
     }
-    probe->fd = socket(ss.ss_family,
-                       (probe->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (probe->fd < 0) {
+    *fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (*fd < 0) {
         return -errno;
     }
-    if (connect(probe->fd, (struct sockaddr *) &ss, ss_len) < 0) {
-        if (!probe->tcp || (errno != EINPROGRESS)) {
+    if (connect(*fd, (struct sockaddr *) &ss, ss_len) < 0) {
+        if ((type != SOCK_STREAM) || (errno != EINPROGRESS)) {
             return -errno;
         }
-        probe->connecting = true;
+        *in_progress = true;
     }
-    rc = local_address(probe->fd, local_host, sizeof(local_host), &local_port);
+    return 0;
+}
+
+/* The target's idle UDP socket, or a new one.  0 or -errno. */
+static int
+sock_acquire(sipha_prober_t *prober, struct probe *probe)
+{
+    char key[SIPHA_SIP_ADDR_KEY_MAX];
+    struct psock *sock;
+    bool unused = false;
+    int fd = -1;
+    int rc;
+
+    sipha_sip_addr_format(&probe->target, key, sizeof(key));
+    sock = g_hash_table_lookup(prober->idle_socks, key);
+    if (sock != NULL) {
+        g_hash_table_remove(prober->idle_socks, key);
+    } else {
+        rc = open_connected(&probe->target, SOCK_DGRAM, &fd, &unused);
+        sock = g_new0(struct psock, 1);
+        sock->fd = fd;
+        g_strlcpy(sock->key, key, sizeof(sock->key));
+        if (rc == 0) {
+            rc = local_address(fd, sock->local_host, sizeof(sock->local_host), &sock->local_port);
+        }
+        if (rc != 0) {
+            if (fd >= 0) {
+                close(fd);
+            }
+            g_free(sock);
+            return rc;
+        }
+        sock->fd_tag = g_source_add_unix_fd(prober->source, fd, G_IO_IN | G_IO_ERR);
+        g_ptr_array_add(prober->socks, sock);
+    }
+    sock->owner = probe;
+    probe->sock = sock;
+    probe->fd = sock->fd;
+    return 0;
+}
+
+static int
+udp_start(sipha_prober_t *prober, struct probe *probe, int64_t now_us)
+{
+    int rc = sock_acquire(prober, probe);
+
+    if (rc == 0) {
+        rc = sipha_sip_build_options(&probe->target, probe->sock->local_host,
+                                     probe->sock->local_port, &probe->ids,
+                                     &probe->request, &probe->request_len);
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    udp_send(probe, now_us);
+    if (prober->cfg.retransmit_ms > 0) {
+        probe->retransmit_us = (int64_t) prober->cfg.retransmit_ms * 1000;
+        probe->next_tx_us = now_us + probe->retransmit_us;
+    }
+    return 0;
+}
+
+static int
+tcp_start(sipha_prober_t *prober, struct probe *probe, int64_t now_us)
+{
+    char local_host[INET6_ADDRSTRLEN];
+    uint16_t local_port = 0;
+    int rc = open_connected(&probe->target, SOCK_STREAM, &probe->fd, &probe->connecting);
+
+    if (rc == 0) {
+        /* connect() bound the local address already, even in progress. */
+        rc = local_address(probe->fd, local_host, sizeof(local_host), &local_port);
+    }
     if (rc == 0) {
         rc = sipha_sip_build_options(&probe->target, local_host, local_port, &probe->ids,
                                      &probe->request, &probe->request_len);
@@ -554,18 +727,9 @@ probe_start(sipha_prober_t *prober, struct probe *probe, int64_t now_us)
         return rc;
     }
     probe->fd_tag = g_source_add_unix_fd(prober->source, probe->fd,
-                                         probe->tcp ? (G_IO_OUT | G_IO_ERR | G_IO_HUP)
-                                                    : (G_IO_IN | G_IO_ERR));
-    if (probe->tcp) {
-        if (!probe->connecting) {
-            tcp_flush(prober, probe, now_us);
-        }
-        return 0;
-    }
-    udp_send(probe, now_us);
-    if (prober->cfg.retransmit_ms > 0) {
-        probe->retransmit_us = (int64_t) prober->cfg.retransmit_ms * 1000;
-        probe->next_tx_us = now_us + probe->retransmit_us;
+                                         G_IO_OUT | G_IO_ERR | G_IO_HUP);
+    if (!probe->connecting) {
+        tcp_flush(prober, probe, now_us);
     }
     return 0;
 }
@@ -597,7 +761,7 @@ sipha_prober_probe(sipha_prober_t *prober, const struct sipha_sip_addr *target,
     now_us = g_get_monotonic_time();
     probe->start_us = now_us;
     probe->deadline_us = now_us + ((int64_t) prober->cfg.timeout_ms * 1000);
-    rc = probe_start(prober, probe, now_us);
+    rc = probe->tcp ? tcp_start(prober, probe, now_us) : udp_start(prober, probe, now_us);
     if (rc != 0) {
         /* Reported through the callback like any verdict, at the next
          * dispatch (ready time "now"), never from inside this call. */

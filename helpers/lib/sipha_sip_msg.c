@@ -52,20 +52,15 @@ sipha_sip_msg_init(void)
     pthread_once(&parser_once, parser_init_once);
 }
 
-/* Random bytes as lowercase hex; falls back to a time-seeded mix only when
- * getrandom() is unavailable (the ids must be unique, not secret). */
+/* Random bytes; a time-seeded mix only when getrandom() fails (the ids must
+ * be unique, not secret). */
 static void
-random_hex(char *out, size_t n_bytes)
+random_bytes(unsigned char *bytes, size_t n_bytes)
 {
-    unsigned char bytes[32];
-    static const char digits[] = "0123456789abcdef";
-
-    if (n_bytes > sizeof(bytes)) {
-        n_bytes = sizeof(bytes);
-    }
     if (getrandom(bytes, n_bytes, GRND_NONBLOCK) != (ssize_t) n_bytes) {
-        uint64_t x = sipha_now_us() ^ ((uint64_t) getpid() << 32) ^ (uint64_t) (uintptr_t) out;
+        static uint64_t x;
 
+        x ^= sipha_now_us() ^ ((uint64_t) getpid() << 32);
         for (size_t i = 0; i < n_bytes; i++) {
             x ^= x << 13;
             x ^= x >> 7;
@@ -73,6 +68,13 @@ random_hex(char *out, size_t n_bytes)
             bytes[i] = (unsigned char) x;
         }
     }
+}
+
+static void
+hex(const unsigned char *bytes, size_t n_bytes, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
     for (size_t i = 0; i < n_bytes; i++) {
         out[2 * i] = digits[bytes[i] >> 4];
         out[(2 * i) + 1] = digits[bytes[i] & 0x0f];
@@ -83,14 +85,16 @@ random_hex(char *out, size_t n_bytes)
 void
 sipha_sip_ids_generate(struct sipha_sip_probe_ids *ids, uint32_t cseq)
 {
-    char hex[33];
+    unsigned char bytes[32];    /* one getrandom() per probe */
+    char text[25];
 
     memset(ids, 0, sizeof(*ids));
-    random_hex(hex, 12);
-    snprintf(ids->branch, sizeof(ids->branch), "z9hG4bK-sipha-%s", hex);
-    random_hex(hex, 12);
-    snprintf(ids->call_id, sizeof(ids->call_id), "%s@sipha", hex);
-    random_hex(ids->from_tag, 8);
+    random_bytes(bytes, sizeof(bytes));
+    hex(bytes, 12, text);
+    snprintf(ids->branch, sizeof(ids->branch), "z9hG4bK-sipha-%s", text);
+    hex(bytes + 12, 12, text);
+    snprintf(ids->call_id, sizeof(ids->call_id), "%s@sipha", text);
+    hex(bytes + 24, 8, ids->from_tag);
     ids->cseq = cseq;
 }
 

@@ -29,6 +29,7 @@ enum peer_mode {
     PEER_WRONG_BRANCH,  /* 200 with another branch */
     PEER_WRONG_CALLID,  /* 200 with another Call-ID */
     PEER_JUNK_FIRST,    /* junk, oversized, foreign, 100 Trying, then 200 */
+    PEER_TWICE,         /* 200 OK, sent twice (a duplicate arrives late) */
 };
 
 struct peer {
@@ -36,6 +37,7 @@ struct peer {
     uint16_t port;
     enum peer_mode mode;
     unsigned requests;
+    uint16_t last_from_port;
     GSource *source;
 };
 
@@ -73,6 +75,10 @@ peer_reply(struct peer *peer, const char *request, const struct sockaddr *from, 
             return;
         case PEER_OK:
             reply = probe_test_response(request, 200, "OK");
+            break;
+        case PEER_TWICE:
+            reply = probe_test_response(request, 200, "OK");
+            sendto(peer->fd, reply, strlen(reply), 0, from, from_len);
             break;
         case PEER_404:
             reply = probe_test_response(request, 404, "Not Found");
@@ -120,6 +126,7 @@ peer_readable(gint fd, GIOCondition cond, gpointer user_data)
     if (n > 0) {
         buf[n] = '\0';
         peer->requests++;
+        peer->last_from_port = ntohs(((struct sockaddr_in *) &from)->sin_port);
         peer_reply(peer, buf, (struct sockaddr *) &from, from_len);
     }
     return G_SOURCE_CONTINUE;
@@ -520,6 +527,39 @@ START_TEST(test_chained_probes)
 }
 END_TEST
 
+/* Probes of one target reuse its UDP socket; a duplicate answer to an
+ * earlier probe never counts for a later one. */
+START_TEST(test_socket_reuse_and_late_duplicates)
+{
+    struct sipha_probe_config cfg;
+    struct peer peer;
+    struct sipha_sip_addr target;
+    sipha_prober_t *prober;
+    uint16_t first_port = 0;
+
+    generous(&cfg);
+    peer_start(&peer, PEER_TWICE);
+    target_of(peer.port, &target);
+    prober = sipha_prober_new(&cfg, ctx);
+    for (int i = 0; i < 5; i++) {
+        struct outcome out = { 0 };
+
+        ck_assert_int_eq(sipha_prober_probe(prober, &target, on_result, &out, NULL), 0);
+        while (!out.called) {
+            g_main_context_iteration(ctx, TRUE);
+        }
+        ck_assert_int_eq(out.result.verdict, SIPHA_PROBE_ALIVE);
+        ck_assert_int_eq(out.result.status_code, 200);
+        if (i == 0) {
+            first_port = peer.last_from_port;
+        }
+        ck_assert_uint_eq(peer.last_from_port, first_port);     /* same socket */
+    }
+    sipha_prober_free(prober);
+    peer_stop(&peer);
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
     struct sipha_probe_config cfg;
@@ -566,6 +606,7 @@ main(void)
     tcase_add_test(tc, test_many_targets_blocking);
     tcase_add_test(tc, test_cancel_and_free_in_callback);
     tcase_add_test(tc, test_chained_probes);
+    tcase_add_test(tc, test_socket_reuse_and_late_duplicates);
     tcase_add_test(tc, test_bad_arguments);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
