@@ -12,7 +12,8 @@
  * target between probes (socket(), connect(), close() and the GLib fd
  * bookkeeping were most of a probe's cost): a late answer to an earlier
  * probe then reaches the next one and is counted as foreign, never matched.
- * TCP opens a connection per probe.
+ * TCP opens a connection per probe.  All sockets sit in one epoll set and
+ * GLib polls only its fd, so a dispatch costs what is ready, not what is open.
  */
 #include <config.h>
 
@@ -20,6 +21,7 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -31,10 +33,16 @@
 #define SOCK_IDLE_MAX_US (60 * G_USEC_PER_SEC)  /* close UDP sockets idle longer */
 #define SOCK_IDLE_MAX_COUNT 4096                  /* idle UDP sockets kept at most */
 
+/* What an epoll event points to: the first member of psock and probe. */
+enum fd_kind {
+    FD_UDP_SOCK,
+    FD_TCP_PROBE,
+};
+
 /* A connected UDP socket to one target, kept between probes. */
 struct psock {
+    enum fd_kind kind;          /* FD_UDP_SOCK; first member */
     int fd;
-    gpointer fd_tag;
     char key[SIPHA_SIP_ADDR_KEY_MAX];
     char local_host[INET6_ADDRSTRLEN];
     uint16_t local_port;
@@ -44,13 +52,13 @@ struct psock {
 };
 
 struct probe {
+    enum fd_kind kind;          /* FD_TCP_PROBE; first member */
     uint64_t id;
     struct sipha_sip_addr target;
     sipha_probe_cb cb;
     void *user_data;
 
-    int fd;                     /* UDP: sock->fd */
-    gpointer fd_tag;            /* TCP only; UDP polls through sock */
+    int fd;                     /* UDP: sock->fd; TCP: its own, in epoll */
     struct psock *sock;         /* UDP */
     bool tcp;
     bool connecting;            /* TCP: connect() in progress */
@@ -74,6 +82,8 @@ struct probe {
 
 struct sipha_prober {
     GSource *source;
+    int epfd;                   /* every socket; GLib polls this one fd */
+    int64_t last_sweep_us;      /* idle UDP sockets last checked */
     struct sipha_probe_config cfg;
     GPtrArray *probes;          /* struct probe *, in start order */
     GPtrArray *socks;           /* struct psock *, busy and idle */
@@ -90,13 +100,22 @@ struct prober_source {
     sipha_prober_t *prober;
 };
 
+/* Add (EPOLL_CTL_ADD) or change (EPOLL_CTL_MOD) what fd is watched for. */
+static int
+watch_fd(sipha_prober_t *prober, int op, int fd, uint32_t events, enum fd_kind *owner)
+{
+    struct epoll_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.events = events;
+    ev.data.ptr = owner;
+    return (epoll_ctl(prober->epfd, op, fd, &ev) == 0) ? 0 : -errno;
+}
+
 static void
 sock_close(sipha_prober_t *prober, struct psock *sock)
 {
-    if (sock->fd_tag != NULL) {
-        g_source_remove_unix_fd(prober->source, sock->fd_tag);
-    }
-    close(sock->fd);
+    close(sock->fd);            /* also leaves the epoll set */
     g_free(sock);
 }
 
@@ -121,13 +140,8 @@ probe_free(sipha_prober_t *prober, struct probe *probe)
 {
     if (probe->sock != NULL) {
         sock_release(prober, probe->sock, g_get_monotonic_time());
-    } else {
-        if (probe->fd_tag != NULL) {
-            g_source_remove_unix_fd(prober->source, probe->fd_tag);
-        }
-        if (probe->fd >= 0) {
-            close(probe->fd);
-        }
+    } else if (probe->fd >= 0) {
+        close(probe->fd);
     }
     free(probe->request);
     g_free(probe->rx);
@@ -261,7 +275,9 @@ tcp_flush(sipha_prober_t *prober, struct probe *probe, int64_t now_us)
         probe->sent_bytes += (size_t) n;
     }
     probe->result.transmissions = 1;
-    g_source_modify_unix_fd(prober->source, probe->fd_tag, G_IO_IN | G_IO_ERR | G_IO_HUP);
+    if (watch_fd(prober, EPOLL_CTL_MOD, probe->fd, EPOLLIN, &probe->kind) != 0) {
+        finish(probe, SIPHA_PROBE_ERROR, errno, now_us);
+    }
 }
 
 /* Frame and match every complete message in the receive buffer. */
@@ -390,23 +406,42 @@ probe_timers(struct probe *probe, int64_t now_us)
     }
 }
 
+/* Earliest time this probe needs the loop: retransmission or deadline;
+ * now for a finished probe waiting for its callback. */
+static int64_t
+probe_next_us(const struct probe *probe)
+{
+    int64_t t = probe->done ? 0 : probe->deadline_us;
+
+    if ((probe->next_tx_us != 0) && (probe->next_tx_us < t)) {
+        t = probe->next_tx_us;
+    }
+    return t;
+}
+
+/* g_source_set_ready_time() wakes the context up (an eventfd write and one
+ * more loop iteration) even when nothing changes: only call it on a change. */
+static void
+set_ready_time(sipha_prober_t *prober, int64_t ready_us)
+{
+    if (g_source_get_ready_time(prober->source) != ready_us) {
+        g_source_set_ready_time(prober->source, ready_us);
+    }
+}
+
 static void
 update_ready_time(sipha_prober_t *prober)
 {
     int64_t ready_us = -1;
 
     for (guint i = 0; i < prober->probes->len; i++) {
-        struct probe *probe = g_ptr_array_index(prober->probes, i);
-        int64_t t = probe->done ? 0 : probe->deadline_us;
+        int64_t t = probe_next_us(g_ptr_array_index(prober->probes, i));
 
-        if ((probe->next_tx_us != 0) && (probe->next_tx_us < t)) {
-            t = probe->next_tx_us;
-        }
         if ((ready_us < 0) || (t < ready_us)) {
             ready_us = t;
         }
     }
-    g_source_set_ready_time(prober->source, ready_us);
+    set_ready_time(prober, ready_us);
 }
 
 static void
@@ -421,6 +456,7 @@ prober_destroy(sipha_prober_t *prober)
     }
     g_ptr_array_free(prober->socks, TRUE);
     g_hash_table_destroy(prober->idle_socks);
+    close(prober->epfd);
     g_source_destroy(prober->source);
     g_source_unref(prober->source);
     g_free(prober);
@@ -439,15 +475,19 @@ sock_drain(sipha_prober_t *prober, struct psock *sock)
     }
 }
 
-/* Read the UDP sockets that have input; close long-idle ones. */
+/* Close UDP sockets idle for long (targets no longer probed); at most
+ * once a second. */
 static void
-socks_io(sipha_prober_t *prober, int64_t now_us)
+sweep_idle_socks(sipha_prober_t *prober, int64_t now_us)
 {
     guint i = 0;
 
+    if (now_us - prober->last_sweep_us < G_USEC_PER_SEC) {
+        return;
+    }
+    prober->last_sweep_us = now_us;
     while (i < prober->socks->len) {
         struct psock *sock = g_ptr_array_index(prober->socks, i);
-        GIOCondition revents = g_source_query_unix_fd(prober->source, sock->fd_tag);
 
         if ((sock->owner == NULL) && (now_us - sock->idle_since_us > SOCK_IDLE_MAX_US)) {
             g_hash_table_remove(prober->idle_socks, sock->key);
@@ -455,14 +495,43 @@ socks_io(sipha_prober_t *prober, int64_t now_us)
             sock_close(prober, sock);
             continue;
         }
-        if (revents != 0) {
+        i++;
+    }
+}
+
+static GIOCondition
+gio_condition(uint32_t events)
+{
+    return ((events & EPOLLIN) ? G_IO_IN : 0) | ((events & EPOLLOUT) ? G_IO_OUT : 0)
+           | ((events & EPOLLERR) ? G_IO_ERR : 0) | ((events & EPOLLHUP) ? G_IO_HUP : 0);
+}
+
+/* Handle the sockets epoll reports ready.  One epoll_wait() per dispatch:
+ * what is left keeps the epoll fd readable for the next one. */
+static void
+sockets_io(sipha_prober_t *prober, int64_t now_us)
+{
+    struct epoll_event events[256];
+    int n = epoll_wait(prober->epfd, events, G_N_ELEMENTS(events), 0);
+
+    for (int i = 0; i < n; i++) {
+        enum fd_kind *kind = events[i].data.ptr;
+
+        if (*kind == FD_UDP_SOCK) {
+            struct psock *sock = (struct psock *) kind;
+
             if ((sock->owner != NULL) && !sock->owner->done) {
                 udp_read(prober, sock->owner, now_us);
             } else {
                 sock_drain(prober, sock);
             }
+        } else {
+            struct probe *probe = (struct probe *) kind;
+
+            if (!probe->done) {
+                probe_io(prober, probe, gio_condition(events[i].events), now_us);
+            }
         }
-        i++;
     }
 }
 
@@ -475,17 +544,11 @@ prober_dispatch(GSource *source, GSourceFunc unused_cb, gpointer unused_data)
     guint kept = 0;
 
     prober->dispatching = true;
-    socks_io(prober, now_us);
+    sockets_io(prober, now_us);
+    sweep_idle_socks(prober, now_us);
     for (guint i = 0; i < prober->probes->len; i++) {
         struct probe *probe = g_ptr_array_index(prober->probes, i);
 
-        if (!probe->done && (probe->fd_tag != NULL)) {
-            GIOCondition revents = g_source_query_unix_fd(source, probe->fd_tag);
-
-            if (revents != 0) {
-                probe_io(prober, probe, revents, now_us);
-            }
-        }
         probe_timers(probe, now_us);
         if (probe->done) {
             g_ptr_array_add(finished, probe);
@@ -530,6 +593,14 @@ sipha_prober_new(const struct sipha_probe_config *cfg, GMainContext *ctx)
     }
     sipha_sip_msg_init();
     prober = g_new0(sipha_prober_t, 1);
+    prober->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (prober->epfd < 0) {
+        int error = errno;
+
+        g_free(prober);
+        errno = error;
+        return NULL;
+    }
     prober->cfg = *cfg;
     prober->probes = g_ptr_array_new();
     prober->socks = g_ptr_array_new();
@@ -537,6 +608,7 @@ sipha_prober_new(const struct sipha_probe_config *cfg, GMainContext *ctx)
     prober->source = g_source_new(&prober_funcs, sizeof(struct prober_source));
     ((struct prober_source *) prober->source)->prober = prober;
     g_source_set_name(prober->source, "sipha-prober");
+    g_source_add_unix_fd(prober->source, prober->epfd, G_IO_IN);
     g_source_attach(prober->source, ctx);
     return prober;
 }
@@ -678,7 +750,13 @@ sock_acquire(sipha_prober_t *prober, struct probe *probe)
             g_free(sock);
             return rc;
         }
-        sock->fd_tag = g_source_add_unix_fd(prober->source, fd, G_IO_IN | G_IO_ERR);
+        sock->kind = FD_UDP_SOCK;
+        rc = watch_fd(prober, EPOLL_CTL_ADD, fd, EPOLLIN, &sock->kind);
+        if (rc != 0) {
+            close(fd);
+            g_free(sock);
+            return rc;
+        }
         g_ptr_array_add(prober->socks, sock);
     }
     sock->owner = probe;
@@ -726,8 +804,10 @@ tcp_start(sipha_prober_t *prober, struct probe *probe, int64_t now_us)
     if (rc != 0) {
         return rc;
     }
-    probe->fd_tag = g_source_add_unix_fd(prober->source, probe->fd,
-                                         G_IO_OUT | G_IO_ERR | G_IO_HUP);
+    rc = watch_fd(prober, EPOLL_CTL_ADD, probe->fd, EPOLLOUT, &probe->kind);
+    if (rc != 0) {
+        return rc;
+    }
     if (!probe->connecting) {
         tcp_flush(prober, probe, now_us);
     }
@@ -752,6 +832,7 @@ sipha_prober_probe(sipha_prober_t *prober, const struct sipha_sip_addr *target,
     probe->cb = cb;
     probe->user_data = user_data;
     probe->fd = -1;
+    probe->kind = FD_TCP_PROBE;
     probe->tcp = (target->transport == SIPHA_SIP_TCP);
     sipha_sip_ids_generate(&probe->ids, ++prober->last_cseq);
     if (prober->last_cseq >= 0x7fffffff) {
@@ -768,8 +849,13 @@ sipha_prober_probe(sipha_prober_t *prober, const struct sipha_sip_addr *target,
         finish(probe, verdict_for_errno(-rc), -rc, now_us);
     }
     g_ptr_array_add(prober->probes, probe);
-    if (!prober->dispatching) {
-        update_ready_time(prober);      /* else dispatch does it at its end */
+    if (!prober->dispatching) {         /* else dispatch does it at its end */
+        int64_t current_us = g_source_get_ready_time(prober->source);
+        int64_t t = probe_next_us(probe);
+
+        if ((current_us < 0) || (t < current_us)) {
+            set_ready_time(prober, t);
+        }
     }
     if (probe_id != NULL) {
         *probe_id = probe->id;
