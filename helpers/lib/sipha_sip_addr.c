@@ -105,7 +105,9 @@ parse_host(const char *start, const char *end, bool bracketed, struct sipha_sip_
         }
         text[i] = (char) tolower(c);
     }
-    if ((text[0] == '.') || (text[0] == '-')) {
+    /* No empty label: "a..b", ".a" and "a.." would not round-trip. */
+    if ((text[0] == '.') || (text[0] == '-') || (strstr(text, "..") != NULL)
+        || (text[len - 1] == '.')) {
         return -EINVAL;
     }
     addr->family = AF_UNSPEC;

@@ -107,6 +107,9 @@ START_TEST(test_rejects)
     assert_rejected("ho st", -EINVAL);
     assert_rejected("host/x", -EINVAL);
     assert_rejected(".host", -EINVAL);
+    assert_rejected("a..b", -EINVAL);
+    assert_rejected("ws7127..", -EINVAL);    /* found by fuzz-probe-addr */
+    assert_rejected(".", -EINVAL);
     assert_rejected("sips:host", -EPROTONOSUPPORT);
     assert_rejected("sip:host;transport=tls", -EPROTONOSUPPORT);
     assert_rejected("tls:host:5061", -EPROTONOSUPPORT);
