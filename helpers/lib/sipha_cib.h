@@ -56,7 +56,8 @@ struct sipha_proxy_set_change {
 enum sipha_cib_event {
     SIPHA_CIB_SET_CHANGED = 0,  /* a new set (the first one too) */
     SIPHA_CIB_DISCONNECTED,     /* connection lost: the set is kept as it was */
-    SIPHA_CIB_CONNECTED,        /* (re)connected; a SET_CHANGED follows if it differs */
+    SIPHA_CIB_CONNECTED,        /* reconnected after a DISCONNECTED; a SET_CHANGED
+                                 * follows if the set differs */
 };
 
 struct sipha_cib_report {
