@@ -51,3 +51,8 @@ draining_is() {
 n_events() {
     grep -c "\"event\":\"$2\"" "$1"
 }
+
+# events_ge LOG EVENT N: at least N such events reported (a command, for wait_for)
+events_ge() {
+    [ "$(n_events "$1" "$2")" -ge "$3" ]
+}
