@@ -71,7 +71,9 @@ class Sim:
         cib = ET.fromstring(empty)
         conf = cib.find("configuration")
         plan = ET.fromstring(out)
-        for section in ("crm_config", "nodes", "resources", "constraints"):
+        for section in ("crm_config", "nodes", "resources", "constraints", "tags"):
+            if conf.find(section) is None:
+                ET.SubElement(conf, section)
             for el in plan.find(section):
                 conf.find(section).append(el)
         props = ET.SubElement(conf.find("crm_config"), "cluster_property_set",
