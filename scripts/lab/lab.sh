@@ -158,10 +158,18 @@ lab_config_defaults() {
     fi
 }
 
-# sipha's own parts (agents, dispatcher, beat): used when all are built.
+# sipha's own parts: the agents (sap, proxy), sipha-probe (the proxy
+# agent's monitor) and the topology generator.  The dispatcher and the
+# heartbeat are used when built (lab_have_sipha_dispatcher); until then the
+# Kamailio stand-in dispatcher runs under ocf:heartbeat:anything.
 lab_sipha_parts_present() {
-    [ -x "$SIPHA_SRCDIR/agents/sap" ] && [ -x "$SIPHA_SRCDIR/agents/dispatcher" ] \
-        && [ -x "$SIPHA_SRCDIR/agents/proxy" ] \
+    [ -x "$SIPHA_SRCDIR/agents/sap" ] && [ -x "$SIPHA_SRCDIR/agents/proxy" ] \
+        && [ -x "$SIPHA_SRCDIR/scripts/sipha-topology" ] \
+        && [ -x "$SIPHA_BUILDDIR/helpers/probe/sipha-probe" ]
+}
+
+lab_have_sipha_dispatcher() {
+    [ -x "$SIPHA_SRCDIR/agents/dispatcher" ] \
         && [ -x "$SIPHA_BUILDDIR/helpers/dispatcher/sipha-dispatcher" ]
 }
 
@@ -329,9 +337,32 @@ lab_resource_hosts() {
         /<\/resource>/ { want = 0 }'
 }
 
+# lab_sap_rsc SAP: the resource of SAP sapJ: primitive sapJ (stock), or
+# instance J-1 of the globally-unique clone (sipha: instance i holds
+# address i of the list).
+lab_sap_rsc() {
+    if [ "$LAB_STACK" = sipha ]; then
+        echo "sap:$((${1#sap} - 1))"
+    else
+        echo "$1"
+    fi
+}
+
 # lab_sap_host SAP: the node holding a SAP (sapJ), by crm_mon.
 lab_sap_host() {
-    lab_resource_hosts "$1" | head -n 1
+    lab_resource_hosts "$(lab_sap_rsc "$1")" | head -n 1
+}
+
+# lab_proxy_rsc_hosts: the nodes where a proxy resource runs.
+lab_proxy_rsc_hosts() {
+    local p
+    if [ "$LAB_STACK" = sipha ]; then
+        for p in $(lab_proxies); do
+            lab_resource_hosts "proxy-$p"
+        done
+    else
+        lab_resource_hosts proxy
+    fi
 }
 
 # ------------------------------------------------------- cluster configuration
@@ -398,15 +429,46 @@ lab_configure() {
     done
     cfg="$LABDIR/cluster.crm"
     case $LAB_STACK in
-        sipha) lab_crm_config_sipha >"$cfg" ;;
+        sipha) lab_crm_config_sipha >"$cfg" || return 1 ;;
         *) lab_crm_config_stock >"$cfg" ;;
     esac
     LAB_PCMK_TIMEOUT_S=120 lab_pcmk "$host" crm -F configure load update "$cfg"
 }
 
-# sipha's own agents: until the topology generator lands, the same shape.
+# sipha's own configuration, from the topology generator
+# (scripts/sipha-topology plan --format crmsh): SAPs as one globally-unique
+# clone of ocf:sipha:sap, proxies as ocf:sipha:proxy primitives (Kamailio
+# with the lab's config), the dispatcher clone (ocf:sipha:dispatcher when
+# built, else the Kamailio stand-in), plus the lab's fencing.
 lab_crm_config_sipha() {
-    lab_crm_config_stock
+    local args=() h s saps="" hosts
+    hosts=$(lab_cluster_hosts | tr '\n' ' ')
+    for s in $(lab_saps); do
+        saps="$saps${saps:+,}$(lab_addr "$s")/24"
+    done
+    args+=(--dispatchers "$(lab_dispatchers | paste -sd, -)" --sap "$saps" --nic eth0
+        --any-subnet --monitor-interval 2s --monitor-timeout 20s --format crmsh)
+    for h in $(lab_proxies); do
+        args+=(--proxy "$h=udp:$(lab_addr "$h"):$LAB_SIP_PORT")
+    done
+    args+=(--proxy-param server=kamailio --proxy-param "config=$LABDIR/self/proxy.cfg"
+        --proxy-param "options=-E -m 32 -M 4 -x tlsf"
+        --proxy-param "console_log=$LABDIR/self/proxy.log")
+    if ! lab_have_sipha_dispatcher; then
+        args+=(--dispatcher-agent ocf:heartbeat:anything
+            --dispatcher-param binfile=/usr/sbin/kamailio
+            --dispatcher-param "cmdline_options=-DD -E -m 32 -M 4 -x tlsf -f $LABDIR/self/dispatcher.cfg"
+            --dispatcher-param pidfile=/run/sipha-lab-dispatcher.pid
+            --dispatcher-param "errlogfile=$LABDIR/self/dispatcher.log")
+    fi
+    "$SIPHA_SRCDIR/scripts/sipha-topology" plan "${args[@]}" || return 1
+    cat <<EOF
+primitive fence-lab stonith:fence_sipha_lab \\
+    params pcmk_host_list="${hosts% }" pcmk_host_check=static-list \\
+    op monitor interval=60s timeout=20s
+property stonith-enabled=$([ "$LAB_FENCING" = on ] && echo true || echo false) \\
+    stonith-action=off stonith-timeout=30s
+EOF
 }
 
 # lab_wait_resources TIMEOUT_S: every SAP started once, and a dispatcher on
@@ -420,7 +482,7 @@ lab_resources_ok() {
     # Every live dispatcher and proxy node runs its instance.
     [ "$(lab_resource_hosts dispatcher | sort | tr '\n' ' ')" = \
       "$(for h in $(lab_dispatchers); do [ "$(lab_power "$h")" = on ] && echo "$h"; done | sort | tr '\n' ' ')" ] || return 1
-    [ "$(lab_resource_hosts proxy | sort | tr '\n' ' ')" = \
+    [ "$(lab_proxy_rsc_hosts | sort | tr '\n' ' ')" = \
       "$(for h in $(lab_proxies); do [ "$(lab_power "$h")" = on ] && echo "$h"; done | sort | tr '\n' ' ')" ] || return 1
     return 0
 }
