@@ -298,9 +298,17 @@ lab_start_host_cluster() {
 
 # lab_crm_mon_xml [HOST]: crm_mon's XML from a live host.
 lab_crm_mon_xml() {
-    local host=${1:-}
-    [ -n "$host" ] || host=$(lab_live_host) || return 1
-    lab_pcmk "$host" crm_mon -1 --output-as=xml 2>/dev/null
+    local host=${1:-} try out
+    # On a busy machine crm_mon now and then fails or times out: try again.
+    for try in 1 2 3; do
+        [ -n "${1:-}" ] || host=$(lab_live_host) || { sleep 1; continue; }
+        out=$(lab_pcmk "$host" crm_mon -1 --output-as=xml 2>/dev/null)
+        case $out in
+            *'</pacemaker-result>'*) echo "$out"; return 0 ;;
+        esac
+        sleep 1
+    done
+    return 1
 }
 
 # lab_online_nodes [HOST]: names of the nodes HOST's crm_mon calls online.
