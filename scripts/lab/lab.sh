@@ -689,7 +689,8 @@ lab_uncut() {
 lab_proc_comms() {
     local host=$1 what=$2
     case $what in
-        dispatcher) [ "$LAB_STACK" = sipha ] && echo sipha-dispatcher || echo kamailio ;;
+        dispatcher) [ "$LAB_STACK" = sipha ] && lab_have_sipha_dispatcher \
+                        && echo sipha-dispatcher || echo kamailio ;;
         proxy) echo kamailio ;;
         corosync) echo corosync ;;
         pacemaker) echo pacemakerd pacemaker-based pacemaker-fenced pacemaker-execd pacemaker-attrd pacemaker-schedulerd pacemaker-controld ;;
