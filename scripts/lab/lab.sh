@@ -685,15 +685,15 @@ lab_uncut() {
 }
 
 # The processes a fault targets on HOST: dispatcher, proxy, corosync,
-# pacemaker, beat.
+# pacemaker, beat (names as in /proc/PID/comm: 15 characters at most).
 lab_proc_comms() {
     local host=$1 what=$2
     case $what in
         dispatcher) [ "$LAB_STACK" = sipha ] && lab_have_sipha_dispatcher \
-                        && echo sipha-dispatcher || echo kamailio ;;
+                        && echo sipha-dispatche || echo kamailio ;;
         proxy) echo kamailio ;;
         corosync) echo corosync ;;
-        pacemaker) echo pacemakerd pacemaker-based pacemaker-fenced pacemaker-execd pacemaker-attrd pacemaker-schedulerd pacemaker-controld ;;
+        pacemaker) echo pacemakerd pacemaker-based pacemaker-fence pacemaker-execd pacemaker-attrd pacemaker-sched pacemaker-contr ;;
         beat) echo sipha-beat ;;
         *) return 1 ;;
     esac
