@@ -155,6 +155,13 @@ static int print_once(struct cli *cli)
         case -ENOENT:
             fprintf(stderr, "sipha-proxyset: resource '%s' is not in the CIB\n", cli->opts.resource);
             return EXIT_NOT_FOUND;
+        case -EINVAL:
+            fprintf(stderr, "sipha-proxyset: %s is not a CIB XML file\n",
+                    cli->xml_file != NULL ? cli->xml_file : "the CIB");
+            return EXIT_INTERNAL;
+        case -EIO:
+            fprintf(stderr, "sipha-proxyset: cannot open %s\n", cli->xml_file);
+            return EXIT_INTERNAL;
         case -ENOTCONN:
             fprintf(stderr, "sipha-proxyset: cannot read the CIB (is the cluster running?)\n");
             return EXIT_INTERNAL;

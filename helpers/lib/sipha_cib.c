@@ -29,6 +29,7 @@
 #include "sipha_cib_extract.h"
 #include "sipha_cib_set.h"
 #include "sipha_log.h"
+#include "sipha_time.h"
 
 #define CLIENT_NAME "sipha-cib"
 #define QUERY_OPTIONS (cib_scope_local | cib_sync_call)
@@ -55,6 +56,7 @@ struct sipha_cib {
     bool have_set;
     bool resource_found;
     uint64_t first_diff_us;         /* first notification not yet read */
+    uint64_t last_read_ms;          /* sipha_now_ms() after the last read */
 };
 
 /* libcib's notify callbacks carry no user data: keep the live followers. */
@@ -163,7 +165,9 @@ static int refresh(struct sipha_cib *f)
     if (f->conn == NULL || !f->connected) {
         return -ENOTCONN;
     }
+    uint64_t start_us = sipha_now_us();
     int rc = f->conn->cmds->query(f->conn, NULL, &xml, QUERY_OPTIONS);
+    uint64_t query_us = sipha_now_us() - start_us;
     if (rc != pcmk_ok || xml == NULL) {
         sipha_warn("CIB: query failed: %s", pcmk_strerror(rc));
         free_xml(xml);
@@ -173,6 +177,9 @@ static int refresh(struct sipha_cib *f)
     }
     rc = sipha_proxyset_extract(xml, &f->opts, &fresh);
     free_xml(xml);
+    f->last_read_ms = sipha_now_ms();
+    sipha_debug("CIB: read in %.2f ms, extracted in %.2f ms",
+                (double) query_us / 1000.0, (double) (sipha_now_us() - start_us - query_us) / 1000.0);
     if (rc == 0 || rc == -ENOENT) {
         install_set(f, &fresh, rc == 0);
         return 0;
@@ -190,11 +197,21 @@ static gboolean on_refresh_timer(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* Coalesce: a pending re-read absorbs later diffs (bounded delay). */
-static void schedule_refresh(struct sipha_cib *f, unsigned delay_ms)
+/* Coalesce: the first diff after a quiet spell is read at once (from an
+ * idle source, so diffs already queued join it); later ones wait until
+ * coalesce_ms after the previous read, and a pending read absorbs them all.
+ * At most one read per coalesce_ms, never more than coalesce_ms late. */
+static void schedule_refresh(struct sipha_cib *f, unsigned coalesce_ms)
 {
-    if (f->refresh_timer == 0) {
-        f->refresh_timer = g_timeout_add(delay_ms, on_refresh_timer, f);
+    if (f->refresh_timer != 0) {
+        return;
+    }
+    uint64_t now_ms = sipha_now_ms();
+    uint64_t next_ms = f->last_read_ms + coalesce_ms;
+    if (f->last_read_ms == 0 || now_ms >= next_ms) {
+        f->refresh_timer = g_idle_add(on_refresh_timer, f);
+    } else {
+        f->refresh_timer = g_timeout_add((guint) (next_ms - now_ms), on_refresh_timer, f);
     }
 }
 
