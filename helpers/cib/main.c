@@ -53,7 +53,7 @@ static void usage(FILE *out)
             "  -a, --address-attr NAME node attribute fallback (default sipha-sip-address)\n"
             "  -d, --drain-attr NAME   drain node attribute / meta (default sipha-drain)\n"
             "  -t, --transport T       udp|tcp when the address names none (default udp)\n"
-            "  -c, --coalesce-ms N     wait after a CIB diff before re-reading (default 20)\n"
+            "  -c, --coalesce-ms N     minimum spacing of CIB re-reads (default 20)\n"
             "  -x, --xml FILE          read a CIB XML file instead of the cluster\n"
             "  -v, --verbose           log more to stderr (repeat for debug)\n"
             "  -h, --help\n"
