@@ -28,8 +28,14 @@ static gboolean on_signal(gpointer data)
 
 int main(int argc, char **argv)
 {
-    char *name = NULL, *address = NULL, *target = NULL, *group = NULL;
-    char *alive_codes = NULL, *pid_file = NULL, *load_file = NULL, *load_pidfile = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *address = NULL;
+    g_autofree char *target = NULL;
+    g_autofree char *group = NULL;
+    g_autofree char *alive_codes = NULL;
+    g_autofree char *pid_file = NULL;
+    g_autofree char *load_file = NULL;
+    g_autofree char *load_pidfile = NULL;
     gint interval_ms = 100, probe_timeout_ms = -1;
     gboolean daemon_mode = FALSE, verbose = FALSE;
     GOptionEntry entries[] = {
@@ -47,8 +53,8 @@ int main(int argc, char **argv)
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
         { NULL }
     };
-    GOptionContext *octx = g_option_context_new("- heartbeat counter of a SIP proxy over Corosync CPG");
-    GError *error = NULL;
+    g_autoptr(GOptionContext) octx = g_option_context_new("- heartbeat counter of a SIP proxy over Corosync CPG");
+    g_autoptr(GError) error = NULL;
     GMainLoop *loop;
     beat_opts_t opts;
     beat_t *beat;
@@ -61,7 +67,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipha-beat: %s\n", error->message);
         return EXIT_USAGE;
     }
-    g_option_context_free(octx);
     sipha_log_init("sipha-beat", SIPHA_LOG_STDERR, verbose ? LOG_DEBUG : LOG_INFO);
     if (name == NULL || address == NULL || argc > 1) {
         fprintf(stderr, "sipha-beat: --name and --sip-address are required (see --help)\n");
@@ -119,13 +124,5 @@ int main(int argc, char **argv)
     beat_free(beat);
     g_main_loop_unref(loop);
     sipha_pidfile_remove(pid_file);
-    g_free(name);
-    g_free(address);
-    g_free(target);
-    g_free(group);
-    g_free(alive_codes);
-    g_free(pid_file);
-    g_free(load_file);
-    g_free(load_pidfile);
     return 0;
 }

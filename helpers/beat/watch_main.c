@@ -215,7 +215,9 @@ static gboolean on_once_done(gpointer data)
 
 int main(int argc, char **argv)
 {
-    char *group = NULL, *attr_prefix = NULL, *updater = NULL;
+    g_autofree char *group = NULL;
+    g_autofree char *attr_prefix = NULL;
+    g_autofree char *updater = NULL;
     gint down_after_ms = 300, up_after = 3, wait_ms = 1500, refresh_ms = 1000;
     gint stall_after_ms = 100, tick_ms = 50;
     gboolean once = FALSE, publish = FALSE, verbose = FALSE;
@@ -238,8 +240,8 @@ int main(int argc, char **argv)
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages to stderr", NULL },
         { NULL }
     };
-    GOptionContext *octx;
-    GError *error = NULL;
+    g_autoptr(GOptionContext) octx = NULL;
+    g_autoptr(GError) error = NULL;
     sipha_watch_opts_t opts;
     sipha_watch_stats_t stats;
     int rc = 0;
@@ -251,7 +253,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipha-watch: %s\n", error->message);
         return EXIT_USAGE;
     }
-    g_option_context_free(octx);
     if (argc > 1 || down_after_ms <= 0 || up_after <= 0 || wait_ms <= 0 || refresh_ms < 0
         || stall_after_ms <= 0 || tick_ms <= 0 || (publish && once)) {
         fprintf(stderr, "sipha-watch: bad arguments (see --help; --publish-attrs is live only)\n");
@@ -271,15 +272,14 @@ int main(int argc, char **argv)
         app.pub = attrd_pub_new(NULL, attr_prefix != NULL ? attr_prefix : "sipha-proxy-", updater);
     }
     app.watch = sipha_watch_new(&opts, NULL, on_change, &app);
-    if (app.watch == NULL) {
-        fprintf(stderr, "sipha-watch: bad group name\n");
+    if (app.watch == NULL || sipha_watch_start(app.watch) != 0) {
+        fprintf(stderr, "sipha-watch: bad group name or options\n");
+        sipha_watch_free(app.watch);
+        attrd_pub_free(app.pub);
+        g_main_loop_unref(app.loop);
         return EXIT_USAGE;
     }
     sipha_watch_set_conn_callback(app.watch, on_conn, &app);
-    if (sipha_watch_start(app.watch) != 0) {
-        fprintf(stderr, "sipha-watch: bad options\n");
-        return EXIT_USAGE;
-    }
     g_unix_signal_add(SIGTERM, on_quit, &app);
     g_unix_signal_add(SIGINT, on_quit, &app);
     g_unix_signal_add(SIGUSR1, on_dump, &app);
@@ -304,8 +304,5 @@ int main(int argc, char **argv)
     sipha_watch_free(app.watch);
     attrd_pub_free(app.pub);
     g_main_loop_unref(app.loop);
-    g_free(group);
-    g_free(attr_prefix);
-    g_free(updater);
     return rc;
 }
