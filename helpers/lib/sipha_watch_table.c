@@ -25,7 +25,7 @@ typedef struct entry {
     bool owner_left;                    /* CPG said the owner left */
     bool have_counter;                  /* a baseline counter was received */
     uint32_t increases_in_row;
-    uint64_t first_heard_ms;
+    uint64_t judge_from_ms;             /* created, new owner, conflict ended */
     /* CONFLICT: a second sender announcing the same name */
     bool has_rival;
     sipha_sender_t rival;
@@ -129,7 +129,7 @@ static entry_t *entry_new(sipha_watch_table_t *table, uint64_t now_ms,
     e->info.state = SIPHA_PROXY_UNKNOWN;
     e->info.beat_state = sipha_beat_state_str(msg->beat_state);
     g_strlcpy(e->reason, "new: waiting for the counter to increase", sizeof(e->reason));
-    e->first_heard_ms = now_ms;
+    e->judge_from_ms = now_ms;
     set_owner(e, sender);
     g_tree_insert(table->entries, e->name, e);
     return e;
@@ -159,9 +159,10 @@ static void enter_conflict(sipha_watch_table_t *table, entry_t *e, uint64_t now_
 
 /* One of the two senders is gone: the other keeps the name, and must prove
  * itself again before the proxy is UP. */
-static void end_conflict(sipha_watch_table_t *table, entry_t *e, bool owner_gone,
-                         const char *why)
+static void end_conflict(sipha_watch_table_t *table, entry_t *e, uint64_t now_ms,
+                         bool owner_gone, const char *why)
 {
+    e->judge_from_ms = now_ms;
     if (owner_gone) {
         set_owner(e, &e->rival);
         g_strlcpy(e->sip_address, e->rival_address, sizeof(e->sip_address));
@@ -243,6 +244,7 @@ void sipha_watch_table_beat(sipha_watch_table_t *table, uint64_t now_ms,
         /* The old sender is gone (restart, or it hung): the new one takes the
          * name over and must prove itself. */
         set_owner(e, sender);
+        e->judge_from_ms = now_ms;
         if (e->info.state == SIPHA_PROXY_UP) {
             set_state(table, e, SIPHA_PROXY_UNKNOWN,
                       "new sender: waiting for the counter to increase");
@@ -269,10 +271,10 @@ static gboolean leave_one(gpointer key, gpointer value, gpointer data)
     entry_t *e = value;
 
     if (e->has_rival && e->rival.nodeid == ctx->nodeid && e->rival.pid == ctx->pid) {
-        end_conflict(ctx->table, e, false, ctx->why);
+        end_conflict(ctx->table, e, ctx->now_ms, false, ctx->why);
     } else if (e->owner.nodeid == ctx->nodeid && e->owner.pid == ctx->pid) {
         if (e->has_rival) {
-            end_conflict(ctx->table, e, true, ctx->why);
+            end_conflict(ctx->table, e, ctx->now_ms, true, ctx->why);
         } else if (!e->owner_left) {
             e->owner_left = true;
             e->increases_in_row = 0;
@@ -308,9 +310,9 @@ static void evaluate_conflict(eval_ctx_t *ctx, entry_t *e)
     uint64_t since_ms = ctx->table->resumed_ms;
 
     if (ctx->now_ms - max_u64(e->rival_last_heard_ms, since_ms) > limit_ms) {
-        end_conflict(ctx->table, e, false, "second sender went silent");
+        end_conflict(ctx->table, e, ctx->now_ms, false, "second sender went silent");
     } else if (ctx->now_ms - max_u64(e->info.last_heard_ms, since_ms) > limit_ms) {
-        end_conflict(ctx->table, e, true, "first sender went silent");
+        end_conflict(ctx->table, e, ctx->now_ms, true, "first sender went silent");
     }
 }
 
@@ -330,9 +332,10 @@ static gboolean evaluate_one(gpointer key, gpointer value, gpointer data)
     if (e->info.state == SIPHA_PROXY_DOWN) {
         return FALSE;
     }
-    /* Only ring-live time counts: from the last increase, the first beat,
-     * or the moment the ring (or our connection) came back. */
-    base_ms = max_u64(max_u64(e->info.last_increase_ms, e->first_heard_ms),
+    /* Only ring-live time counts: from the last increase, the first beat
+     * of the current sender, the end of a conflict, or the moment the ring
+     * (or our connection) came back. */
+    base_ms = max_u64(max_u64(e->info.last_increase_ms, e->judge_from_ms),
                       ctx->table->resumed_ms);
     if (ctx->now_ms > base_ms && ctx->now_ms - base_ms > ctx->table->down_after_ms) {
         e->increases_in_row = 0;

@@ -199,6 +199,9 @@ START_TEST(test_two_senders_conflict)
     /* one leaves: the other must prove itself, then UP */
     sipha_watch_table_leave(t, last + 1100, B.nodeid, B.pid, "process down");
     ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_UNKNOWN);
+    /* a fresh window from the resolution, not from before the conflict */
+    sipha_watch_table_evaluate(t, last + 1100 + DOWN_AFTER_MS, false);
+    ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_UNKNOWN);
     run_beats(&A, last + 1200, 100, 4);
     ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_UP);
     ck_assert_uint_eq(sipha_watch_table_conflicts(t), 1);
@@ -212,6 +215,8 @@ START_TEST(test_conflict_owner_leaves)
     beat(last + 50, &B, "p1", 1, SIPHA_BEAT_OK);
     ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_CONFLICT);
     sipha_watch_table_leave(t, last + 100, A.nodeid, A.pid, "process down");
+    ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_UNKNOWN);
+    sipha_watch_table_evaluate(t, last + 100 + DOWN_AFTER_MS, false);
     ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_UNKNOWN);
     ck_assert_uint_eq(sipha_watch_table_lookup_name(t, "p1")->nodeid, B.nodeid);
     run_beats(&B, last + 200, 10, 4);
