@@ -102,7 +102,7 @@ static void on_child_exit(GPid pid, gint status, gpointer data)
     g_spawn_close_pid(pid);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         pub->ok++;
-        sipha_info("published %s%s=%s", pub->prefix, pub->running_name, pub->running_value);
+        sipha_notice("published %s%s=%s", pub->prefix, pub->running_name, pub->running_value);
         if (a != NULL) {
             g_free(a->published);
             a->published = g_strdup(pub->running_value);
