@@ -167,8 +167,8 @@ static void on_change(const sipha_proxy_info_t *p, sipha_proxy_state_t old_state
         return;
     }
     if (app->json) {
-        printf("{\"event\":\"change\",\"old_state\":\"%s\",\"proxy\":",
-               sipha_proxy_state_str(old_state));
+        printf("{\"event\":\"change\",\"time_us\":%" PRId64 ",\"old_state\":\"%s\",\"proxy\":",
+               (int64_t) g_get_real_time(), sipha_proxy_state_str(old_state));
         print_json_proxy(p);
         printf("}\n");
     } else {
