@@ -147,6 +147,33 @@ static void read_load_cpu(beat_t *beat)
     beat->cpu_at_us_prev = now_us;
 }
 
+static gboolean on_interval(gpointer data);
+
+/* Beats fire on the wall clock's interval grid (e.g. every x.000, x.100 s),
+ * so the beats of all proxies leave together: Totem packs them into a few
+ * frames per token rotation instead of one rotation each (docs/heartbeat.md,
+ * "Cost").  Without aligned clocks it is just a fixed-phase timer. */
+static void schedule_next(beat_t *beat)
+{
+    uint64_t interval_us = (uint64_t) beat->opts.interval_ms * 1000;
+    uint64_t now_us = (uint64_t) g_get_real_time();
+    uint64_t delay_us = interval_us - now_us % interval_us;
+
+    if (beat->timer != NULL) {
+        g_source_unref(beat->timer);
+    }
+    if (!beat->opts.align) {
+        delay_us = interval_us;
+    } else if (delay_us < interval_us / 4) {
+        /* we ran late: skip to the next boundary rather than beat twice */
+        delay_us += interval_us;
+    }
+    beat->timer = g_timeout_source_new((guint) ((delay_us + 999) / 1000));
+    g_source_set_callback(beat->timer, on_interval, beat, NULL);
+    g_source_set_priority(beat->timer, G_PRIORITY_HIGH);
+    g_source_attach(beat->timer, beat->ctx);
+}
+
 static gboolean on_interval(gpointer data)
 {
     beat_t *beat = data;
@@ -160,7 +187,8 @@ static gboolean on_interval(gpointer data)
     send_beat(beat);
     /* a probe still running past the interval is reported as a timeout */
     (void) beat_probe_start(beat->probe, on_probe_done, beat);
-    return G_SOURCE_CONTINUE;
+    schedule_next(beat);
+    return G_SOURCE_REMOVE;
 }
 
 static void on_deliver(uint32_t nodeid, uint32_t pid, const void *buf, size_t len, void *data)
@@ -273,10 +301,7 @@ beat_t *beat_new(const beat_opts_t *opts, GMainContext *ctx, const char **error_
 
 int beat_start(beat_t *beat)
 {
-    beat->timer = g_timeout_source_new(beat->opts.interval_ms);
-    g_source_set_callback(beat->timer, on_interval, beat, NULL);
-    g_source_set_priority(beat->timer, G_PRIORITY_HIGH);
-    g_source_attach(beat->timer, beat->ctx);
+    schedule_next(beat);
     (void) beat_probe_start(beat->probe, on_probe_done, beat);
     return sipha_cpg_start(beat->cpg);
 }

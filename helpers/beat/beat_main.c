@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     g_autofree char *load_file = NULL;
     g_autofree char *load_pidfile = NULL;
     gint interval_ms = 100, probe_timeout_ms = -1;
-    gboolean daemon_mode = FALSE, verbose = FALSE;
+    gboolean daemon_mode = FALSE, verbose = FALSE, no_align = FALSE;
     GOptionEntry entries[] = {
         { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Proxy name (required; [A-Za-z0-9._-], max 63)", "NAME" },
         { "sip-address", 'a', 0, G_OPTION_ARG_STRING, &address, "The proxy's SIP address: URI, host:port or udp:host:port (required)", "ADDR" },
@@ -48,6 +48,7 @@ int main(int argc, char **argv)
         { "alive-codes", 0, 0, G_OPTION_ARG_STRING, &alive_codes, "Final response codes that count as alive (default any)", "LIST" },
         { "load-file", 0, 0, G_OPTION_ARG_FILENAME, &load_file, "Send the integer in this file as the load figure", "FILE" },
         { "load-pidfile", 0, 0, G_OPTION_ARG_FILENAME, &load_pidfile, "Send the CPU use of the process in this pid file", "FILE" },
+        { "no-align", 0, 0, G_OPTION_ARG_NONE, &no_align, "Do not align beats to the wall clock's interval grid", NULL },
         { "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemon_mode, "Run in the background and log to syslog", NULL },
         { "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &pid_file, "Write the pid here", "FILE" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
     opts.interval_ms = (uint32_t) interval_ms;
     opts.probe_timeout_ms = probe_timeout_ms > 0 ? (uint32_t) probe_timeout_ms
                                                  : MAX(1u, (uint32_t) interval_ms * 4 / 5);
+    opts.align = !no_align;
     opts.load_file = load_file;
     opts.load_pidfile = load_pidfile;
 
