@@ -30,6 +30,7 @@ struct edit {
     uint32_t del;
     const char *ins;
     size_t ins_len;
+    int seq;            /* edits at one offset apply in the order made */
 };
 
 #define MAX_EDITS 6
@@ -63,7 +64,10 @@ cmp_edit(const void *a, const void *b)
 {
     const struct edit *x = a, *y = b;
 
-    return x->off < y->off ? -1 : x->off > y->off ? 1 : 0;
+    if (x->off != y->off) {
+        return x->off < y->off ? -1 : 1;
+    }
+    return x->seq - y->seq;
 }
 
 /* Copy BUF[from, to) into OB, applying the EDITS that fall inside. */
@@ -73,6 +77,9 @@ copy_edited(struct obuf *ob, const char *buf, uint32_t from, uint32_t to,
 {
     uint32_t at = from;
 
+    for (int i = 0; i < n_edits; i++) {
+        edits[i].seq = i;
+    }
     qsort(edits, (size_t) n_edits, sizeof(*edits), cmp_edit);
     for (int i = 0; i < n_edits; i++) {
         const struct edit *e = &edits[i];
@@ -112,12 +119,12 @@ via_received_edits(const char *buf, const struct sip_via *v,
 
     if (v->received.len > 0) {
         g_strlcpy(scratch[0], ip, ADDR_STRLEN + 16);
-        edits[n++] = (struct edit) { v->received.off, v->received.len, scratch[0], ip_len };
+        edits[n++] = (struct edit) { v->received.off, v->received.len, scratch[0], ip_len, 0 };
     } else if (v->host.len != ip_len || strncasecmp(buf + v->host.off, ip, ip_len) != 0
                || v->rport_present) {
         int k = snprintf(scratch[0], ADDR_STRLEN + 16, ";received=%s", ip);
 
-        edits[n++] = (struct edit) { v->value.off + v->value.len, 0, scratch[0], (size_t) k };
+        edits[n++] = (struct edit) { v->value.off + v->value.len, 0, scratch[0], (size_t) k, 0 };
     }
     if (v->rport_present) {
         int port = addr_port(src);
@@ -126,13 +133,20 @@ via_received_edits(const char *buf, const struct sip_via *v,
             int k = snprintf(scratch[1], ADDR_STRLEN + 16, "%d", port);
 
             edits[n++] = (struct edit) { v->rport_value.off, v->rport_value.len, scratch[1],
-                                         (size_t) k };
+                                         (size_t) k, 0 };
         } else {
             int k = snprintf(scratch[1], ADDR_STRLEN + 16, "=%d", port);
 
             edits[n++] = (struct edit) { v->rport_name.off + v->rport_name.len, 0, scratch[1],
-                                         (size_t) k };
+                                         (size_t) k, 0 };
         }
+    }
+    if (n == 2) {
+        /* ";rport" may end the value, where ";received=" goes: "=port" first */
+        struct edit tmp = edits[0];
+
+        edits[0] = edits[1];
+        edits[1] = tmp;
     }
     return n;
 }
@@ -276,16 +290,16 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
     via_branch_make(ctx->keys, buf, msg, &next_hop, branch);
     addr_hostport_str(&in->local, local, sizeof(local));
     k = snprintf(via_line, sizeof(via_line), "Via: SIP/2.0/UDP %s;branch=%s\r\n", local, branch);
-    edits[n++] = (struct edit) { msg->via[0].header.off, 0, via_line, (size_t) k };
+    edits[n++] = (struct edit) { msg->via[0].header.off, 0, via_line, (size_t) k, 0 };
     n += via_received_edits(buf, &msg->via[0], &in->src, edits + n, scratch);
     if (msg->max_forwards > 0) {
         k = snprintf(mf, sizeof(mf), "%d", msg->max_forwards - 1);
         edits[n++] = (struct edit) { msg->max_forwards_value.off, msg->max_forwards_value.len,
-                                     mf, (size_t) k };
+                                     mf, (size_t) k, 0 };
     } else {
         static const char add_mf[] = "Max-Forwards: 70\r\n";
 
-        edits[n++] = (struct edit) { msg->headers_end, 0, add_mf, sizeof(add_mf) - 1 };
+        edits[n++] = (struct edit) { msg->headers_end, 0, add_mf, sizeof(add_mf) - 1, 0 };
     }
     copy_edited(&ob, buf, 0, body_end(msg, in->len), edits, n);
     if (ob.overflow) {
@@ -321,9 +335,9 @@ forward_response(const struct fwd_ctx *ctx, const struct fwd_in *in, const struc
         return FWD_DROP;
     }
     if (top->header_has_more) {
-        strip = (struct edit) { top->value.off, top->next_value_off - top->value.off, "", 0 };
+        strip = (struct edit) { top->value.off, top->next_value_off - top->value.off, "", 0, 0 };
     } else {
-        strip = (struct edit) { top->header.off, top->header.len, "", 0 };
+        strip = (struct edit) { top->header.off, top->header.len, "", 0, 0 };
     }
     copy_edited(&ob, in->buf, 0, body_end(msg, in->len), &strip, 1);
     if (ob.overflow) {
