@@ -63,12 +63,25 @@ main(int argc, char **argv)
         close(fd);
         return 3;
     }
+    /* the first line is the verdict: "ok" is implied by exit 0 and not
+     * printed; "error: why" goes to stderr */
     while ((n = read(fd, reply, sizeof(reply))) > 0) {
-        if (total == 0 && strncmp(reply, "error", 5) == 0) {
-            rc = 1;
+        char *body = reply;
+        size_t len = (size_t) n;
+
+        if (total == 0) {
+            char *nl = memchr(reply, '\n', len);
+            size_t first = nl != NULL ? (size_t) (nl - reply) + 1 : len;
+
+            if (strncmp(reply, "error", 5) == 0) {
+                rc = 1;
+                fprintf(stderr, "sipha-dispatcherctl: %.*s", (int) first, reply);
+            }
+            body += first;
+            len -= first;
         }
         total += (size_t) n;
-        fwrite(reply, 1, (size_t) n, stdout);
+        fwrite(body, 1, len, stdout);
     }
     close(fd);
     return total == 0 ? 3 : rc;

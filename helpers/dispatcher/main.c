@@ -52,6 +52,7 @@ struct dispatcher {
     struct listener listeners[MAX_LISTENERS];
     int listener_count;
     guint control_id;
+    bool pid_written;
     GMainLoop *loop;
     struct disp_sources *sources;
     uint64_t started_ms;
@@ -323,6 +324,7 @@ write_pid_file(const char *path)
     return fclose(f) == 0 ? 0 : -errno;
 }
 
+/* Undo whatever run() got to; safe on a partly started dispatcher. */
 static void
 shutdown_dispatcher(struct dispatcher *d)
 {
@@ -332,17 +334,18 @@ shutdown_dispatcher(struct dispatcher *d)
         g_source_remove(d->listeners[i].source_id);
         close(d->listeners[i].fd);
     }
-    if (d->cfg.pid_file != NULL) {
+    if (d->pid_written) {
         unlink(d->cfg.pid_file);
     }
-    g_main_loop_unref(d->loop);
+    if (d->loop != NULL) {
+        g_main_loop_unref(d->loop);
+    }
     disp_config_clear(&d->cfg);
 }
 
-int
-main(int argc, char **argv)
+static int
+run(struct dispatcher *d, int argc, char **argv)
 {
-    struct dispatcher *d = g_new0(struct dispatcher, 1);
     int rc = disp_config_parse(argc, argv, &d->cfg);
 
     if (rc != 0) {
@@ -368,9 +371,12 @@ main(int argc, char **argv)
         sipha_err("Cannot daemonize: %s", strerror(errno));
         return 1;
     }
-    if (d->cfg.pid_file != NULL && write_pid_file(d->cfg.pid_file) != 0) {
-        sipha_err("Cannot write pid file %s: %s", d->cfg.pid_file, strerror(errno));
-        return 1;
+    if (d->cfg.pid_file != NULL) {
+        if (write_pid_file(d->cfg.pid_file) != 0) {
+            sipha_err("Cannot write pid file %s: %s", d->cfg.pid_file, strerror(errno));
+            return 1;
+        }
+        d->pid_written = true;
     }
     d->control_id = control_listen(d->cfg.control_socket, on_control, d);
     if (d->control_id == 0) {
@@ -387,7 +393,16 @@ main(int argc, char **argv)
     g_unix_signal_add(SIGUSR1, on_usr1, d);
     sipha_notice("sipha-dispatcher %s started (pid %ld)", PACKAGE_VERSION, (long) getpid());
     g_main_loop_run(d->loop);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct dispatcher *d = g_new0(struct dispatcher, 1);
+    int rc = run(d, argc, argv);
+
     shutdown_dispatcher(d);
     g_free(d);
-    return 0;
+    return rc;
 }
