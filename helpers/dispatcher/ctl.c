@@ -4,6 +4,7 @@
  *
  *   sipha-dispatcherctl [-s SOCKET] status|stats|proxies|reload
  *   sipha-dispatcherctl [-s SOCKET] drain|undrain NAME|ADDR
+ *   sipha-dispatcherctl [-s SOCKET] pick CALL-ID   (proxy for a new dialog, in dialog)
  *
  * Exit codes: 0 ok, 1 the dispatcher refused the command, 2 usage,
  * 3 the dispatcher could not be reached.
@@ -23,7 +24,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: sipha-dispatcherctl [-s SOCKET] "
-            "status|stats|proxies|reload|drain NAME|undrain NAME\n");
+            "status|stats|proxies|reload|drain NAME|undrain NAME|pick CALL-ID\n");
     return 2;
 }
 

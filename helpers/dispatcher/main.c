@@ -25,6 +25,7 @@
 #include "control.h"
 #include "disp_config.h"
 #include "forward.h"
+#include "hash.h"
 #include "proxyset.h"
 #include "sipha_log.h"
 #include "sipha_time.h"
@@ -235,12 +236,20 @@ on_control(const char *command, GString *out, gpointer data)
             proxyset_update(&d->proxies);
             g_string_append_printf(out, "ok\n%s %s\n", p->key, drain ? "draining" : "open");
         }
+    } else if (strcmp(verb, "pick") == 0 && argv[1] != NULL) {
+        /* where a request with this Call-ID goes now (new dialog / in dialog) */
+        uint64_t h = hrw_hash(argv[1], strlen(argv[1]));
+        struct proxy *fresh = proxyset_pick(&d->proxies, h, true);
+        struct proxy *dialog = proxyset_pick(&d->proxies, h, false);
+
+        g_string_append_printf(out, "ok\n%s %s\n", fresh != NULL ? fresh->name : "-",
+                               dialog != NULL ? dialog->name : "-");
     } else if (strcmp(verb, "reload") == 0) {
         reload(d);
         g_string_append(out, "ok\n");
     } else {
         g_string_append_printf(out, "error: unknown command '%s' (status, stats, proxies, "
-                               "drain X, undrain X, reload)\n", verb);
+                               "drain X, undrain X, pick CALL-ID, reload)\n", verb);
     }
     g_strfreev(argv);
 }
