@@ -311,39 +311,106 @@ header_kind(const char *name, uint32_t n)
     return H_OTHER;
 }
 
-/* Is there a ;tag= parameter in a To/From value (outside <> and quotes)? */
+/* Check the shape of a To/From value (RFC 3261 20.10/20.20):
+ *   [display-name] "<" URI ">" *(;param)  or  addr-spec *(;param)
+ * display-name = quoted-string / *(token LWS); no LWS inside <>; an
+ * addr-spec has no LWS.  Sets *TAG when a ;tag= parameter is present.
+ * The forwarder copies these headers into its replies, so it reads them
+ * exactly or not at all.  Returns false when malformed. */
 static bool
-has_tag_param(const char *buf, uint32_t i, uint32_t end)
+scan_name_addr(const char *buf, uint32_t i, uint32_t end, bool *tag)
 {
-    bool in_angle = false;
+    uint32_t j;
 
-    while (i < end) {
-        char c = buf[i];
-
-        if (c == '"' && !in_angle) {
-            i = skip_quoted(buf, i, end);
-            if (i == 0) {
+    *tag = false;
+    if (i >= end) {
+        return false;
+    }
+    if (buf[i] == '"') {
+        i = skip_quoted(buf, i, end);
+        if (i == 0) {
+            return false;
+        }
+        i = skip_lws(buf, i, end);
+        if (i >= end || buf[i] != '<') {
+            return false;
+        }
+    } else {
+        /* either tokens then "<", or an addr-spec: look for "<" first */
+        j = i;
+        while (j < end && (is_token(buf[j]) || is_lws(buf[j]))) {
+            j++;
+        }
+        if (j < end && buf[j] == '<') {
+            i = j;
+        }
+    }
+    if (buf[i] == '<') {
+        for (i++; i < end && buf[i] != '>'; i++) {
+            if (is_lws(buf[i]) || buf[i] == '<' || buf[i] == '"') {
                 return false;
             }
-            continue;
         }
-        if (c == '<') {
-            in_angle = true;
-        } else if (c == '>') {
-            in_angle = false;
-        } else if (c == ';' && !in_angle) {
-            uint32_t j = skip_lws(buf, i + 1, end);
+        if (i >= end) {
+            return false;
+        }
+        i++;
+    } else {
+        /* addr-spec: up to the first ';' that follows the URI's host part
+         * is ambiguous (URI parameters); like libosip2, parameters after
+         * an addr-spec belong to the header */
+        if (!is_alnum(buf[i])) {
+            return false;
+        }
+        while (i < end && buf[i] != ';' && !is_lws(buf[i])) {
+            if (buf[i] == '"' || buf[i] == '<' || buf[i] == '>' || buf[i] == ',') {
+                return false;
+            }
+            i++;
+        }
+    }
+    /* header parameters */
+    for (;;) {
+        uint32_t name;
 
-            if (end - j >= 3 && strncasecmp(buf + j, "tag", 3) == 0) {
-                j = skip_lws(buf, j + 3, end);
-                if (j < end && buf[j] == '=') {
-                    return true;
+        i = skip_lws(buf, i, end);
+        if (i >= end) {
+            return true;
+        }
+        if (buf[i] != ';') {
+            return false;
+        }
+        i = skip_lws(buf, i + 1, end);
+        name = i;
+        while (i < end && is_token(buf[i])) {
+            i++;
+        }
+        if (i == name) {
+            return false;
+        }
+        if (i - name == 3 && strncasecmp(buf + name, "tag", 3) == 0) {
+            *tag = true;
+        }
+        i = skip_lws(buf, i, end);
+        if (i < end && buf[i] == '=') {
+            i = skip_lws(buf, i + 1, end);
+            if (i < end && buf[i] == '"') {
+                i = skip_quoted(buf, i, end);
+                if (i == 0) {
+                    return false;
+                }
+            } else {
+                j = i;
+                while (i < end && (is_token(buf[i]) || buf[i] == ':' || buf[i] == '['
+                                   || buf[i] == ']')) {
+                    i++;
+                }
+                if (i == j) {
+                    return false;
                 }
             }
         }
-        i++;
     }
-    return false;
 }
 
 static int
@@ -447,6 +514,7 @@ scan_header(const char *buf, uint32_t start, uint32_t name_end, uint32_t vstart,
 {
     long n;
     int rc;
+    bool tag;
 
     switch (header_kind(buf + start, name_end - start)) {
         case H_VIA:
@@ -465,7 +533,7 @@ scan_header(const char *buf, uint32_t start, uint32_t name_end, uint32_t vstart,
             return rc;
         case H_MAX_FORWARDS:
             n = msg->max_forwards;
-            rc = scan_number_header(buf, vstart, vend, &n, 3);
+            rc = scan_number_header(buf, vstart, vend, &n, 9);
             if (rc == SIP_SCAN_OK && n > 255) {
                 rc = SIP_SCAN_BAD_HEADER;
             }
@@ -480,14 +548,14 @@ scan_header(const char *buf, uint32_t start, uint32_t name_end, uint32_t vstart,
             }
             msg->to_header = header;
             msg->to_value = (struct sip_span) { vstart, vend - vstart };
-            msg->to_tag = has_tag_param(buf, vstart, vend);
-            return SIP_SCAN_OK;
+            return scan_name_addr(buf, vstart, vend, &msg->to_tag) ? SIP_SCAN_OK
+                                                                   : SIP_SCAN_BAD_HEADER;
         case H_FROM:
             if (msg->from_header.len != 0) {
                 return SIP_SCAN_BAD_HEADER;
             }
             msg->from_header = header;
-            return SIP_SCAN_OK;
+            return scan_name_addr(buf, vstart, vend, &tag) ? SIP_SCAN_OK : SIP_SCAN_BAD_HEADER;
         default:
             return SIP_SCAN_OK;
     }
@@ -547,8 +615,16 @@ scan_request_line(const char *buf, uint32_t i, uint32_t e, struct sip_msg *msg)
     if (e - i != 7 || strncmp(buf + i, "SIP/2.0", 7) != 0) {
         return SIP_SCAN_BAD_START;
     }
-    /* the Request-URI must at least have a scheme */
-    if (memchr(buf + msg->ruri.off, ':', msg->ruri.len) == NULL) {
+    /* the Request-URI is an absolute URI: scheme = ALPHA *(ALPHA/DIGIT/+/-/.) ":" */
+    i = msg->ruri.off;
+    if (!is_alnum(buf[i]) || is_digit(buf[i])) {
+        return SIP_SCAN_BAD_START;
+    }
+    while (i < msg->ruri.off + msg->ruri.len && (is_alnum(buf[i]) || buf[i] == '+'
+                                                 || buf[i] == '-' || buf[i] == '.')) {
+        i++;
+    }
+    if (i >= msg->ruri.off + msg->ruri.len || buf[i] != ':') {
         return SIP_SCAN_BAD_START;
     }
     return SIP_SCAN_OK;
@@ -654,6 +730,10 @@ sip_scan(const char *buf, size_t len_in, struct sip_msg *msg)
     rc = scan_headers(buf, msg->first_header_off, len, msg);
     if (rc != SIP_SCAN_OK) {
         return rc;
+    }
+    /* libosip2, like most C SIP stacks, reads headers as C strings */
+    if (memchr(buf, '\0', msg->headers_end) != NULL) {
+        return SIP_SCAN_BAD_HEADER;
     }
     if (msg->via_count == 0 || msg->call_id.len == 0 || msg->cseq_header.len == 0
         || msg->from_header.len == 0 || msg->to_header.len == 0) {
