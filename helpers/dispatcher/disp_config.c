@@ -228,7 +228,7 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
           "More logging (repeatable)", NULL },
         { "check-config", 0, 0, G_OPTION_ARG_NONE, &cli.check_config,
           "Parse the options and the config file, then exit", NULL },
-        { NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
     };
     GOptionContext *ctx = g_option_context_new("- stateless SIP dispatcher over a proxy set");
     GError *error = NULL;

@@ -168,7 +168,9 @@ reply(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *
         ctx->stats->drop_parse += sip_span_eq(in->buf, msg->method, "ACK") ? 0 : 1;
         return FWD_DROP;
     }
-    snprintf(line, sizeof(line), "SIP/2.0 %d %s\r\n", code, reason);
+    const char *eol = msg->lf_only ? "\n" : "\r\n";
+
+    snprintf(line, sizeof(line), "SIP/2.0 %d %s%s", code, reason, eol);
     puts_(&ob, line);
     n_edits = via_received_edits(in->buf, &msg->via[0], &in->src, edits, scratch);
     for (int i = 0; i < msg->via_header_count; i++) {
@@ -191,10 +193,12 @@ reply(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *
     put(&ob, in->buf + msg->call_id_header.off, msg->call_id_header.len);
     put(&ob, in->buf + msg->cseq_header.off, msg->cseq_header.len);
     if (code == 503) {
-        snprintf(line, sizeof(line), "Retry-After: %d\r\n", ctx->retry_after_s);
+        snprintf(line, sizeof(line), "Retry-After: %d%s", ctx->retry_after_s, eol);
         puts_(&ob, line);
     }
-    puts_(&ob, "Server: sipha-dispatcher\r\nContent-Length: 0\r\n\r\n");
+    snprintf(line, sizeof(line), "Server: sipha-dispatcher%sContent-Length: 0%s%s", eol, eol,
+             eol);
+    puts_(&ob, line);
     if (ob.overflow) {
         ctx->stats->drop_too_big++;
         return FWD_DROP;
@@ -289,7 +293,8 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
     via_request_next_hop(&msg->via[0], &in->src, &next_hop);
     via_branch_make(ctx->keys, buf, msg, &next_hop, branch);
     addr_hostport_str(&in->local, local, sizeof(local));
-    k = snprintf(via_line, sizeof(via_line), "Via: SIP/2.0/UDP %s;branch=%s\r\n", local, branch);
+    k = snprintf(via_line, sizeof(via_line), "Via: SIP/2.0/UDP %s;branch=%s%s", local, branch,
+                 msg->lf_only ? "\n" : "\r\n");
     edits[n++] = (struct edit) { msg->via[0].header.off, 0, via_line, (size_t) k, 0 };
     n += via_received_edits(buf, &msg->via[0], &in->src, edits + n, scratch);
     if (msg->max_forwards > 0) {
@@ -297,9 +302,9 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
         edits[n++] = (struct edit) { msg->max_forwards_value.off, msg->max_forwards_value.len,
                                      mf, (size_t) k, 0 };
     } else {
-        static const char add_mf[] = "Max-Forwards: 70\r\n";
+        const char *add_mf = msg->lf_only ? "Max-Forwards: 70\n" : "Max-Forwards: 70\r\n";
 
-        edits[n++] = (struct edit) { msg->headers_end, 0, add_mf, sizeof(add_mf) - 1, 0 };
+        edits[n++] = (struct edit) { msg->headers_end, 0, add_mf, strlen(add_mf), 0 };
     }
     copy_edited(&ob, buf, 0, body_end(msg, in->len), edits, n);
     if (ob.overflow) {

@@ -311,6 +311,125 @@ header_kind(const char *name, uint32_t n)
     return H_OTHER;
 }
 
+/* After "sip:": [userinfo "@"] host [":" port] [";" params] ["?" headers],
+ * host a name, an IPv4 address or an IPv6 reference. */
+static bool
+sip_uri_rest_ok(const char *buf, uint32_t i, uint32_t end)
+{
+    const char *at = memchr(buf + i, '@', end - i);
+    uint32_t h;
+
+    if (at != NULL) {
+        const char *colon = memchr(buf + i, ':', (size_t) (at - (buf + i)));
+
+        if (at == buf + i || buf[i] == ':' || (colon != NULL && colon + 1 == at)) {
+            return false;                 /* a user, and a password if ':' */
+        }
+        i = (uint32_t) (at - buf) + 1;
+    }
+    h = i;
+    if (i < end && buf[i] == '[') {
+        for (i++; i < end && buf[i] != ']'; i++) {
+            if (!is_digit(buf[i]) && strchr("abcdefABCDEF:.", buf[i]) == NULL) {
+                return false;
+            }
+        }
+        if (i >= end || i == h + 1) {
+            return false;
+        }
+        i++;
+    } else {
+        while (i < end && (is_alnum(buf[i]) || buf[i] == '-' || buf[i] == '.')) {
+            i++;
+        }
+        /* libosip2 refuses a one-character host without a user */
+        if (i == h || (at == NULL && i == h + 1)) {
+            return false;
+        }
+    }
+    if (i < end && buf[i] == ':') {
+        long port;
+
+        i++;
+        port = parse_uint(buf, &i, end, 5);
+        if (port < 0 || port > 65535) {
+            return false;
+        }
+    }
+    /* *( ";" pname [ "=" pvalue ] ) */
+    while (i < end && buf[i] == ';') {
+        uint32_t name = ++i;
+
+        while (i < end && buf[i] != ';' && buf[i] != '?' && buf[i] != '=') {
+            i++;
+        }
+        if (i == name) {
+            return false;
+        }
+        if (i < end && buf[i] == '=') {
+            uint32_t value = ++i;
+
+            while (i < end && buf[i] != ';' && buf[i] != '?' && buf[i] != '=') {
+                i++;
+            }
+            if (i == value || (i < end && buf[i] == '=')) {
+                return false;
+            }
+        }
+    }
+    /* [ "?" hname "=" hvalue *( "&" hname "=" hvalue ) ] */
+    if (i < end && buf[i] == '?') {
+        do {
+            uint32_t name = ++i;
+
+            while (i < end && buf[i] != '=' && buf[i] != '&' && buf[i] != ';' && buf[i] != '?') {
+                i++;
+            }
+            if (i == name || i >= end || buf[i] != '=') {
+                return false;
+            }
+            for (i++; i < end && buf[i] != '&'; i++) {
+                if (buf[i] == '=' || buf[i] == ';' || buf[i] == '?') {
+                    return false;
+                }
+            }
+        } while (i < end && buf[i] == '&');
+    }
+    return i == end;
+}
+
+/* An absolute URI in BUF[i, end): scheme = ALPHA *(ALPHA/DIGIT/+/-/.) ":",
+ * then printable ASCII without LWS, quotes or angle brackets. */
+static bool
+uri_ok(const char *buf, uint32_t i, uint32_t end)
+{
+    uint32_t start = i;
+
+    if (i >= end || !is_alnum(buf[i]) || is_digit(buf[i])) {
+        return false;
+    }
+    while (i < end && (is_alnum(buf[i]) || buf[i] == '+' || buf[i] == '-' || buf[i] == '.')) {
+        i++;
+    }
+    /* libosip2 wants a scheme of two characters or more; none is shorter */
+    if (i >= end || buf[i] != ':' || i + 1 >= end || i - start < 2) {
+        return false;
+    }
+    for (uint32_t k = i + 1; k < end; k++) {
+        unsigned char c = (unsigned char) buf[k];
+
+        if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>') {
+            return false;
+        }
+    }
+    if ((i - start == 3 && strncasecmp(buf + start, "sip", 3) == 0)
+        || (i - start == 4 && strncasecmp(buf + start, "sips", 4) == 0)) {
+        return sip_uri_rest_ok(buf, i + 1, end);
+    }
+    /* other schemes: tel only (libosip2's generic URI rules are its own) */
+    return i - start == 3 && strncasecmp(buf + start, "tel", 3) == 0;
+}
+
 /* Check the shape of a To/From value (RFC 3261 20.10/20.20):
  *   [display-name] "<" URI ">" *(;param)  or  addr-spec *(;param)
  * display-name = quoted-string / *(token LWS); no LWS inside <>; an
@@ -346,12 +465,11 @@ scan_name_addr(const char *buf, uint32_t i, uint32_t end, bool *tag)
         }
     }
     if (buf[i] == '<') {
-        for (i++; i < end && buf[i] != '>'; i++) {
-            if (is_lws(buf[i]) || buf[i] == '<' || buf[i] == '"') {
-                return false;
-            }
+        j = ++i;
+        while (i < end && buf[i] != '>') {
+            i++;
         }
-        if (i >= end) {
+        if (i >= end || !uri_ok(buf, j, i)) {
             return false;
         }
         i++;
@@ -359,14 +477,15 @@ scan_name_addr(const char *buf, uint32_t i, uint32_t end, bool *tag)
         /* addr-spec: up to the first ';' that follows the URI's host part
          * is ambiguous (URI parameters); like libosip2, parameters after
          * an addr-spec belong to the header */
-        if (!is_alnum(buf[i])) {
-            return false;
-        }
+        j = i;
         while (i < end && buf[i] != ';' && !is_lws(buf[i])) {
-            if (buf[i] == '"' || buf[i] == '<' || buf[i] == '>' || buf[i] == ',') {
+            if (buf[i] == ',') {
                 return false;
             }
             i++;
+        }
+        if (!uri_ok(buf, j, i)) {
+            return false;
         }
     }
     /* header parameters */
@@ -451,14 +570,18 @@ scan_call_id(const char *buf, uint32_t vstart, uint32_t vend, struct sip_msg *ms
     if (msg->call_id.len != 0) {
         return SIP_SCAN_BAD_HEADER;    /* two Call-IDs */
     }
+    /* callid = word [ "@" word ] */
+    const char *at = memchr(buf + vstart, '@', vend - vstart);
+
     for (uint32_t i = vstart; i < vend; i++) {
         unsigned char c = (unsigned char) buf[i];
 
-        if (c <= ' ' || c >= 0x7f) {
+        if (c <= ' ' || c >= 0x7f || c == ';' || c == ',' || c == '=' || c == '&' || c == '#'
+            || c == '$' || c == '|' || c == '^' || (c == '@' && buf + i != at)) {
             return SIP_SCAN_BAD_HEADER;
         }
     }
-    if (vend == vstart) {
+    if (vend == vstart || (at != NULL && (at == buf + vstart || at == buf + vend - 1))) {
         return SIP_SCAN_BAD_HEADER;
     }
     msg->call_id = (struct sip_span) { vstart, vend - vstart };
@@ -615,16 +738,7 @@ scan_request_line(const char *buf, uint32_t i, uint32_t e, struct sip_msg *msg)
     if (e - i != 7 || strncmp(buf + i, "SIP/2.0", 7) != 0) {
         return SIP_SCAN_BAD_START;
     }
-    /* the Request-URI is an absolute URI: scheme = ALPHA *(ALPHA/DIGIT/+/-/.) ":" */
-    i = msg->ruri.off;
-    if (!is_alnum(buf[i]) || is_digit(buf[i])) {
-        return SIP_SCAN_BAD_START;
-    }
-    while (i < msg->ruri.off + msg->ruri.len && (is_alnum(buf[i]) || buf[i] == '+'
-                                                 || buf[i] == '-' || buf[i] == '.')) {
-        i++;
-    }
-    if (i >= msg->ruri.off + msg->ruri.len || buf[i] != ':') {
+    if (!uri_ok(buf, msg->ruri.off, msg->ruri.off + msg->ruri.len)) {
         return SIP_SCAN_BAD_START;
     }
     return SIP_SCAN_OK;
@@ -673,7 +787,9 @@ scan_headers(const char *buf, uint32_t i, uint32_t len, struct sip_msg *msg)
             i++;
         }
         name_end = i;
-        i = skip_lws(buf, i, e);
+        while (i < e && is_ws(buf[i])) {
+            i++;                          /* HCOLON = *( SP / HTAB ) ":" */
+        }
         if (name_end == start || i >= e || buf[i] != ':') {
             return SIP_SCAN_BAD_HEADER;
         }
@@ -681,7 +797,15 @@ scan_headers(const char *buf, uint32_t i, uint32_t len, struct sip_msg *msg)
         /* take the folded continuation lines into the value */
         i = next_line(buf, e, len);
         while (i < len && is_ws(buf[i])) {
+            uint32_t k = i;
+
             e = line_end(buf, i, len);
+            while (k < e && is_ws(buf[k])) {
+                k++;
+            }
+            if (k == e) {
+                return SIP_SCAN_BAD_HEADER;   /* a folded line of blanks only */
+            }
             i = next_line(buf, e, len);
         }
         vend = e;
@@ -695,6 +819,26 @@ scan_headers(const char *buf, uint32_t i, uint32_t len, struct sip_msg *msg)
             return rc;
         }
     }
+}
+
+/* Every line of the start line and headers (BUF[from, to)) ends the same
+ * way, all CRLF or all LF, and no CR stands alone: a message that mixes
+ * them is read differently by different parsers. */
+static bool
+line_ends_consistent(const char *buf, uint32_t from, uint32_t to)
+{
+    const char *p = memchr(buf + from, '\n', to - from);
+    bool crlf = p != NULL && p > buf + from && p[-1] == '\r';
+
+    for (uint32_t i = from; i < to; i++) {
+        if (buf[i] == '\r' && (!crlf || i + 1 >= to || buf[i + 1] != '\n')) {
+            return false;
+        }
+        if (buf[i] == '\n' && crlf && (i == from || buf[i - 1] != '\r')) {
+            return false;
+        }
+    }
+    return true;
 }
 
 int
@@ -727,12 +871,13 @@ sip_scan(const char *buf, size_t len_in, struct sip_msg *msg)
         return rc;
     }
     msg->first_header_off = next_line(buf, e, len);
+    msg->lf_only = e < len && buf[e] == '\n';
     rc = scan_headers(buf, msg->first_header_off, len, msg);
     if (rc != SIP_SCAN_OK) {
         return rc;
     }
     /* libosip2, like most C SIP stacks, reads headers as C strings */
-    if (memchr(buf, '\0', msg->headers_end) != NULL) {
+    if (memchr(buf, '\0', msg->headers_end) != NULL || !line_ends_consistent(buf, i, msg->body_off)) {
         return SIP_SCAN_BAD_HEADER;
     }
     if (msg->via_count == 0 || msg->call_id.len == 0 || msg->cseq_header.len == 0

@@ -68,6 +68,7 @@ struct sip_msg {
     uint32_t headers_end;       /* offset of the empty line ending the headers */
     uint32_t body_off;          /* first byte of the body */
     uint32_t first_header_off;  /* first byte after the start line */
+    bool lf_only;               /* lines end in LF, not CRLF: say so when adding one */
 };
 
 enum sip_scan_rc {

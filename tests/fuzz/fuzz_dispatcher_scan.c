@@ -6,7 +6,12 @@
  * The rule: whatever the scanner accepts, libosip2 accepts too and reads
  * the same start line, Call-ID, CSeq, Max-Forwards and top Via (host, port,
  * branch).  The scanner may reject more (it drops what it cannot read
- * exactly); it must never accept a message and read it differently.  Then
+ * exactly); it must never accept a message and read it differently.
+ * libosip2 parses every header it knows (Contact, Route, Content-Type...)
+ * and rejects the whole message for one it dislikes; a stateless forwarder
+ * passes those through untouched, so the comparison is made on the message
+ * reduced to the start line, the headers the scanner reads (Via, Call-ID,
+ * CSeq, Max-Forwards, Content-Length, To, From) and the body.  Then
  * the whole forwarding path runs on the input, and whatever it sends must
  * scan again.  A disagreement aborts (libFuzzer reports it with the input).
  *
@@ -146,6 +151,70 @@ forward_it(const char *buf, size_t len)
     }
 }
 
+/* Is the header line starting at P (N bytes) one the scanner reads? */
+static bool
+read_by_scanner(const char *p, size_t n)
+{
+    static const char *const names[] = {
+        "via", "v", "call-id", "i", "cseq", "max-forwards", "content-length", "l", "to", "t",
+        "from", "f", NULL,
+    };
+    size_t len = 0;
+
+    while (len < n && p[len] != ':' && p[len] != ' ' && p[len] != '\t') {
+        len++;
+    }
+    for (const char *const *name = names; *name != NULL; name++) {
+        if (strlen(*name) == len && strncasecmp(p, *name, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* BUF reduced to its start line, the headers the scanner reads (with their
+ * folded lines) and the body.  Splits lines on LF on its own, independent
+ * of the scanner.  Returns a malloc'ed copy, *OUT_LEN its length. */
+static char *
+reduce(const char *buf, size_t len, size_t *out_len)
+{
+    char *out = malloc(len + 1);
+    size_t o = 0, i = 0;
+    bool keep = true, first = true;
+
+    while (i < len && (buf[i] == '\r' || buf[i] == '\n')) {
+        i++;                                     /* RFC 3261 7.5 */
+    }
+    while (i < len) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t end = nl != NULL ? (size_t) (nl - buf) + 1 : len;
+        size_t content = end - i - (nl != NULL ? 1 : 0);
+
+        if (content > 0 && buf[i + content - 1] == '\r') {
+            content--;
+        }
+        if (!first && content == 0) {
+            memcpy(out + o, buf + i, len - i);     /* empty line and body */
+            o += len - i;
+            break;
+        }
+        if (first) {
+            keep = true;
+        } else if (buf[i] != ' ' && buf[i] != '\t') {
+            keep = read_by_scanner(buf + i, content);
+        }
+        if (keep) {
+            memcpy(out + o, buf + i, end - i);
+            o += end - i;
+        }
+        first = false;
+        i = end;
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -172,13 +241,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rc = sip_scan(buf, size, &msg);
     if (rc == SIP_SCAN_OK) {
         osip_message_t *om = NULL;
+        size_t rlen;
+        char *reduced = reduce(buf, size, &rlen);
+        struct sip_msg rmsg;
 
+        if (sip_scan(reduced, rlen, &rmsg) != SIP_SCAN_OK) {
+            disagree("the scanner rejects the reduced message");
+        }
         osip_message_init(&om);
-        if (osip_message_parse(om, buf, size) != 0) {
+        if (osip_message_parse(om, reduced, rlen) != 0) {
             disagree("scanner accepted what libosip2 rejects");
         }
-        compare(buf, &msg, om);
+        compare(reduced, &rmsg, om);
         osip_message_free(om);
+        free(reduced);
     }
     forward_it(buf, size);
     free(buf);
