@@ -246,7 +246,8 @@ sip_scan_via_value(const char *buf, uint32_t off, uint32_t end, struct sip_via *
         i++;
     }
     v->transport.len = i - v->transport.off;
-    if (v->transport.len == 0 || i >= end || !is_lws(buf[i])) {
+    /* RFC 3261 allows any LWS here; libosip2 wants a space first */
+    if (v->transport.len == 0 || i >= end || buf[i] != ' ') {
         return -1;
     }
     i = skip_lws(buf, i, end);
@@ -457,7 +458,8 @@ scan_name_addr(const char *buf, uint32_t i, uint32_t end, bool *tag)
     } else {
         /* either tokens then "<", or an addr-spec: look for "<" first */
         j = i;
-        while (j < end && (is_token(buf[j]) || is_lws(buf[j]))) {
+        /* display-name tokens: libosip2 takes spaces between them, not tabs */
+        while (j < end && (is_token(buf[j]) || buf[j] == ' ')) {
             j++;
         }
         if (j < end && buf[j] == '<') {
