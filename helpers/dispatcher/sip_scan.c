@@ -246,8 +246,9 @@ sip_scan_via_value(const char *buf, uint32_t off, uint32_t end, struct sip_via *
         i++;
     }
     v->transport.len = i - v->transport.off;
-    /* RFC 3261 allows any LWS here; libosip2 wants a space first */
-    if (v->transport.len == 0 || i >= end || buf[i] != ' ') {
+    /* RFC 3261 allows any LWS here; libosip2 wants a space or a fold,
+     * not a tab */
+    if (v->transport.len == 0 || i >= end || !is_lws(buf[i]) || buf[i] == '\t') {
         return -1;
     }
     i = skip_lws(buf, i, end);
