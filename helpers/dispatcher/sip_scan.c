@@ -760,7 +760,10 @@ scan_status_line(const char *buf, uint32_t i, uint32_t e, struct sip_msg *msg)
         return SIP_SCAN_BAD_START;
     }
     i += 3;
-    if (i < e && buf[i] != ' ') {
+    /* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase: the second
+     * SP is there even when the reason is empty (libosip2 misreads the
+     * first header otherwise) */
+    if (i >= e || buf[i] != ' ') {
         return SIP_SCAN_BAD_START;
     }
     return SIP_SCAN_OK;
