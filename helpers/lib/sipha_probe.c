@@ -2,8 +2,8 @@
 /*
  * sipha_probe.c: many OPTIONS probes in flight on one GLib main context.
  *
- * The prober is a single custom GSource: every probe's socket is one of its
- * unix fds, and its ready time is the earliest retransmission or deadline of
+ * The prober is a single custom GSource: it polls one epoll fd holding every
+ * socket, and its ready time is the earliest retransmission or deadline of
  * all probes, so thousands of probes cost one source and no threads.
  *
  * Each probe uses a connected socket.  Connected UDP sockets receive ICMP
@@ -12,8 +12,8 @@
  * target between probes (socket(), connect(), close() and the GLib fd
  * bookkeeping were most of a probe's cost): a late answer to an earlier
  * probe then reaches the next one and is counted as foreign, never matched.
- * TCP opens a connection per probe.  All sockets sit in one epoll set and
- * GLib polls only its fd, so a dispatch costs what is ready, not what is open.
+ * TCP opens a connection per probe.  A dispatch costs what is ready (one
+ * epoll_wait()), not what is open.
  */
 #include <config.h>
 
