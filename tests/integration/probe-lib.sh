@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/probe-lib.sh: peers for sipha-probe's integration tests.
 # Source after tests/lib/tap.sh.  Every peer listens on loopback in the probe
@@ -9,7 +10,7 @@ PROBE_TMP=$(mktemp -d /tmp/sipha-probe-test.XXXXXX)
 on_exit "rm -rf '$PROBE_TMP'"
 # Where an answer is expected, a deadline no busy machine misses: the tests
 # assert verdicts, never speed (speed is scripts/bench-probe's job).
-LIVE="--timeout-ms 5000"
+LIVE=(--timeout-ms 5000)
 # Abort (and skip nothing silently) when ASan finds something.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
