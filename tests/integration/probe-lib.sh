@@ -10,6 +10,7 @@ PROBE_TMP=$(mktemp -d /tmp/sipha-probe-test.XXXXXX)
 on_exit "rm -rf '$PROBE_TMP'"
 # Where an answer is expected, a deadline no busy machine misses: the tests
 # assert verdicts, never speed (speed is scripts/bench-probe's job).
+# shellcheck disable=SC2034  # used by the test scripts that source this file
 LIVE=(--timeout-ms 5000)
 # Abort (and skip nothing silently) when ASan finds something.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
@@ -46,6 +47,7 @@ start_sipp() {
 
 # run_probe ARGS...: run sipha-probe; output in $PROBE_TMP/out, status in $rc.
 run_probe() {
+    # shellcheck disable=SC2034  # rc is read by the test scripts
     "$PROBE" "$@" >"$PROBE_TMP/out" 2>"$PROBE_TMP/err"
     rc=$?
     sed 's/^/# out: /' "$PROBE_TMP/out"
