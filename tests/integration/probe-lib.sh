@@ -47,8 +47,8 @@ start_sipp() {
 
 # run_probe ARGS...: run sipha-probe; output in $PROBE_TMP/out, status in $rc.
 run_probe() {
-    # shellcheck disable=SC2034  # rc is read by the test scripts
     "$PROBE" "$@" >"$PROBE_TMP/out" 2>"$PROBE_TMP/err"
+    # shellcheck disable=SC2034  # rc is read by the test scripts
     rc=$?
     sed 's/^/# out: /' "$PROBE_TMP/out"
     sed 's/^/# err: /' "$PROBE_TMP/err"
