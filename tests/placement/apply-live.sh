@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/placement/apply-live.sh: sourced by apply-pcs.test and apply-crmsh.test
 # with TOOL set.  The generated configuration, applied with $TOOL to a real
@@ -13,6 +14,7 @@ case $TOOL in
 esac
 T="$SIPHA_SRCDIR/scripts/sipha-topology"
 
+# shellcheck disable=SC2119  # no options: pacemaker too
 cluster_start
 cluster_wait_ready 180
 ok $? "one-node cluster is up"
@@ -28,7 +30,8 @@ done
 [ -n "$stand_ins" ] && diag "ocf:sipha agents not installed: ocf:pacemaker:Dummy stand-ins"
 # One node with both roles; SAP in the node's own loopback subnet (found by
 # the tool from the node's interfaces: no --subnet).
-B=(--dispatchers node1 --proxy node1=udp:127.0.0.1:25060 --sap 127.0.25.1 $stand_ins)
+B=(--dispatchers node1 --proxy node1=udp:127.0.0.1:25060 --sap 127.0.25.1)
+[ -n "$stand_ins" ] && B+=("$stand_ins")
 A=(--nodes node1 "${B[@]}")
 
 epoch() { cluster_exec timeout 20 cibadmin --query 2>/dev/null | grep -o '<cib [^>]*' | grep -o ' epoch="[0-9]*"'; }
