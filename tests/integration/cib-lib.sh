@@ -1,0 +1,56 @@
+# tests/integration/cib-lib.sh: helpers of the cib-*.test files (sourced).
+# Proxy resources are ocf:pacemaker:Dummy primitives created with cibadmin
+# (pcs would refuse the sip_address parameter Dummy does not declare; the
+# agent itself ignores it), addresses 127.0.0.1:240xx (cib's port range; no
+# traffic is ever sent to them).
+
+PROXYSET=$SIPHA_BUILDDIR/helpers/cib/sipha-proxyset
+
+cib() {
+    cluster_exec timeout 30 cibadmin "$@"
+}
+
+# add_proxy ID ADDRESS [EXTRA_META_NVPAIRS_XML]
+add_proxy() {
+    cib -C -o resources -X "<primitive id=\"$1\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">
+      <instance_attributes id=\"$1-ia\"><nvpair id=\"$1-ia-sip\" name=\"sip_address\" value=\"$2\"/></instance_attributes>
+      <meta_attributes id=\"$1-meta\">${3:-}</meta_attributes>
+      <operations><op id=\"$1-mon\" name=\"monitor\" interval=\"5s\" timeout=\"20s\"/></operations>
+    </primitive>"
+}
+
+# tag_proxies TAG ID...: (re)write the tags section: one tag naming these resources
+tag_proxies() {
+    local tag=$1 refs="" id xml
+    shift
+    for id in "$@"; do
+        refs="$refs<obj_ref id=\"$id\"/>"
+    done
+    xml="<tags><tag id=\"$tag\">$refs</tag></tags>"
+    # create the section the first time, replace it afterwards
+    cib -C -o configuration -X "$xml" >/dev/null 2>&1 || cib -R -o tags -X "$xml"
+}
+
+# The proxy ids of the last "set" line of a --follow --json log, sorted, space separated.
+last_set_ids() {
+    grep '"event":"set"' "$1" | tail -n 1 | grep -o '"id":"[^"]*"' | cut -d'"' -f4 | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# set_is LOG "ID ID...": the last reported set is exactly these ids.
+set_is() {
+    [ "$(last_set_ids "$1")" = "$2" ]
+}
+
+# draining_is LOG ID true|false
+draining_is() {
+    grep '"event":"set"' "$1" | tail -n 1 | grep -q "\"id\":\"$2\"[^}]*\"draining\":$3"
+}
+
+n_events() {
+    grep -c "\"event\":\"$2\"" "$1"
+}
+
+# events_ge LOG EVENT N: at least N such events reported (a command, for wait_for)
+events_ge() {
+    [ "$(n_events "$1" "$2")" -ge "$3" ]
+}
