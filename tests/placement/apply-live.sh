@@ -63,11 +63,12 @@ all_started() {
     mon=$(cluster_crm_mon) || return 1
     echo "$mon" | grep -q '<resource id="dispatcher"[^>]*role="Started"' &&
         echo "$mon" | grep -q '<resource id="sap:0"[^>]*role="Started"' &&
-        echo "$mon" | grep -q '<resource id="proxy-node1"[^>]*role="Started"'
+        echo "$mon" | grep -q '<resource id="proxy-node1"[^>]*role="Started"' &&
+        echo "$mon" | grep -q '<resource id="beat-node1"[^>]*role="Started"'
 }
 wait_for 120 all_started
 rc=$?
-ok $rc "$TOOL: dispatcher, SAP and proxy start on node1"
+ok $rc "$TOOL: dispatcher, SAP, proxy and beat start on node1"
 [ $rc -eq 0 ] && cluster_exec timeout 20 crm_mon -1 | sed 's/^/# /' | tail -8
 [ $rc -eq 0 ] || cluster_exec timeout 20 crm_mon -1 -r | sed 's/^/# /'
 
@@ -84,9 +85,14 @@ check "$TOOL: applying twice is refused (ids exist), exit 2, CIB unchanged" \
 
 # A deviation: node1 loses its proxy role; the proxy stops, check says so.
 cluster_exec timeout 20 crm_attribute --node node1 --name sipha-proxy --delete >/dev/null 2>&1
-proxy_stopped() { ! cluster_crm_mon | grep -q '<resource id="proxy-node1"[^>]*role="Started"'; }
+proxy_stopped() {
+    local mon
+    mon=$(cluster_crm_mon) || return 1
+    ! echo "$mon" | grep -q '<resource id="proxy-node1"[^>]*role="Started"' &&
+        ! echo "$mon" | grep -q '<resource id="beat-node1"[^>]*role="Started"'
+}
 wait_for 60 proxy_stopped
-ok $? "$TOOL: without sipha-proxy=true the proxy stops (ROLE)"
+ok $? "$TOOL: without sipha-proxy=true the proxy and its beat stop (ROLE)"
 cluster_exec "$T" check "${A[@]}" >"$CLUSTER_DIR/check2.log" 2>&1
 rc=$?
 check "$TOOL: check reports the missing role and the stopped proxy (exit 1)" \
