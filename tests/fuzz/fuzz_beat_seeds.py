@@ -27,6 +27,7 @@ seeds = {
     "beat-stopping": msg(state=6),
     "beat-long-name": msg(name=b"n" * 63, addr=b"udp:" + b"h" * 110 + b":65535"),
     "beat-minor-rev": msg(hdr=56, extra=b"\xee" * 8),
+    "regress-unknown-flags": msg(flags=0x97000001, counter=1, cpu=0, active=0),
     "tick": msg(type_=2, name=b"", addr=b"", flags=0, cpu=0, active=0),
     "bad-magic": b"XPHB" + msg()[4:],
     "bad-version": msg(version=2),
