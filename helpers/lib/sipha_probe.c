@@ -2,8 +2,8 @@
 /*
  * sipha_probe.c: many OPTIONS probes in flight on one GLib main context.
  *
- * The prober is a single custom GSource: every probe's socket is one of its
- * unix fds, and its ready time is the earliest retransmission or deadline of
+ * The prober is a single custom GSource: it polls one epoll fd holding every
+ * socket, and its ready time is the earliest retransmission or deadline of
  * all probes, so thousands of probes cost one source and no threads.
  *
  * Each probe uses a connected socket.  Connected UDP sockets receive ICMP
@@ -12,8 +12,8 @@
  * target between probes (socket(), connect(), close() and the GLib fd
  * bookkeeping were most of a probe's cost): a late answer to an earlier
  * probe then reaches the next one and is counted as foreign, never matched.
- * TCP opens a connection per probe.  All sockets sit in one epoll set and
- * GLib polls only its fd, so a dispatch costs what is ready, not what is open.
+ * TCP opens a connection per probe.  A dispatch costs what is ready (one
+ * epoll_wait()), not what is open.
  */
 #include <config.h>
 
@@ -47,6 +47,7 @@ struct psock {
     char local_host[INET6_ADDRSTRLEN];
     uint16_t local_port;
     struct probe *owner;        /* NULL while idle */
+    struct sipha_sip_request request;   /* last probe's, rewritten per probe */
     int64_t idle_since_us;
     bool broken;                /* close instead of keeping */
 };
@@ -66,7 +67,7 @@ struct probe {
     bool done;
 
     struct sipha_sip_probe_ids ids;
-    char *request;
+    char *request;              /* TCP: own; UDP: the socket's */
     size_t request_len;
     size_t sent_bytes;          /* TCP: how much of request is written */
     char *rx;                   /* TCP: receive buffer */
@@ -116,6 +117,7 @@ static void
 sock_close(sipha_prober_t *prober, struct psock *sock)
 {
     close(sock->fd);            /* also leaves the epoll set */
+    sipha_sip_request_clear(&sock->request);
     g_free(sock);
 }
 
@@ -143,7 +145,9 @@ probe_free(sipha_prober_t *prober, struct probe *probe)
     } else if (probe->fd >= 0) {
         close(probe->fd);
     }
-    free(probe->request);
+    if (probe->tcp) {
+        free(probe->request);
+    }
     g_free(probe->rx);
     g_free(probe);
 }
@@ -768,16 +772,22 @@ sock_acquire(sipha_prober_t *prober, struct probe *probe)
 static int
 udp_start(sipha_prober_t *prober, struct probe *probe, int64_t now_us)
 {
+    struct psock *sock;
     int rc = sock_acquire(prober, probe);
 
-    if (rc == 0) {
-        rc = sipha_sip_build_options(&probe->target, probe->sock->local_host,
-                                     probe->sock->local_port, &probe->ids,
-                                     &probe->request, &probe->request_len);
-    }
     if (rc != 0) {
         return rc;
     }
+    sock = probe->sock;
+    if (sipha_sip_request_update(&sock->request, &probe->ids) != 0) {
+        rc = sipha_sip_request_build(&sock->request, &probe->target, sock->local_host,
+                                     sock->local_port, &probe->ids);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    probe->request = sock->request.text;
+    probe->request_len = sock->request.len;
     udp_send(probe, now_us);
     if (prober->cfg.retransmit_ms > 0) {
         probe->retransmit_us = (int64_t) prober->cfg.retransmit_ms * 1000;
@@ -834,10 +844,12 @@ sipha_prober_probe(sipha_prober_t *prober, const struct sipha_sip_addr *target,
     probe->fd = -1;
     probe->kind = FD_TCP_PROBE;
     probe->tcp = (target->transport == SIPHA_SIP_TCP);
-    sipha_sip_ids_generate(&probe->ids, ++prober->last_cseq);
-    if (prober->last_cseq >= 0x7fffffff) {
-        prober->last_cseq = 0;          /* CSeq stays below 2**31 */
+    /* CSeq numbers keep 7 digits, so a socket's request can be rewritten
+     * in place (sipha_sip_request_update()). */
+    if ((prober->last_cseq < 1000000) || (prober->last_cseq >= 9999999)) {
+        prober->last_cseq = 1000000;
     }
+    sipha_sip_ids_generate(&probe->ids, ++prober->last_cseq);
 
     now_us = g_get_monotonic_time();
     probe->start_us = now_us;

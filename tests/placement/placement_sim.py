@@ -240,8 +240,18 @@ def has_actions(text):
     return any(line.strip().startswith("*") for line in summary.splitlines())
 
 
+_STATE_CACHE = {}
+
+
 def state(cib_path):
-    """Placement read back with crm_mon from a CIB file."""
+    """Placement read back with crm_mon from a CIB file (files are written
+    once, so the answer is cached by path)."""
+    if cib_path not in _STATE_CACHE:
+        _STATE_CACHE[cib_path] = _state(cib_path)
+    return _STATE_CACHE[cib_path]
+
+
+def _state(cib_path):
     env = dict(os.environ, CIB_file=cib_path)
     rc, out = sh(["crm_mon", "-1", "--output-as=xml"], env=env)
     if rc != 0:
@@ -364,3 +374,38 @@ def monitor_failure(sim, tap, node):
         restarted = [line.strip() for line in sim.transcript.splitlines()
                      if ("Restart" in line or "Recover" in line) and "*" in line]
         tap.diag(f"{node}: {'; '.join(dict.fromkeys(restarted))}")
+
+
+def random_walk(sim, tap, steps, seed):
+    """Random failures and returns of any node (dispatcher or proxy), one at a
+    time, each checked as above against the state before it.  Deterministic
+    (fixed seed), so a failure is reproducible."""
+    import random
+    rng = random.Random(seed)
+    down = set()
+    before_counts = dict(sim.counts)
+    before_fail = {p: len(v) for p, v in sim.failures.items()}
+    for i in range(steps):
+        up_nodes = [x for x in sim.nodes if x not in down]
+        if down and (rng.random() < 0.5 or len(up_nodes) <= 1):
+            node = rng.choice(sorted(down))
+            prev = sim.cur
+            after = sim.run_event(f"step {i} return {node}", up=[node], start=prev)
+            down.discard(node)
+            sim.check(f"step {i} return {node}", prev, after, "return")
+        else:
+            node = rng.choice(up_nodes)
+            prev = sim.cur
+            after = sim.run_event(f"step {i} fail {node}", fail=[node], start=prev)
+            down.add(node)
+            sim.check(f"step {i} fail {node}", prev, after, "fail")
+    for p in PROPS:
+        n = sim.counts[p] - before_counts[p]
+        fails = sim.failures[p][before_fail[p]:]
+        if n == 0:
+            continue
+        tap.ok(not fails, f"{sim.name}: random walk ({steps} steps, seed {seed}): "
+               f"{p} holds in {n - len(fails)}/{n}")
+        for what, why, transcript in fails[:2]:
+            tap.diag(f"{p} broken by '{what}': {why}")
+            tap.diag_block(transcript)
