@@ -53,7 +53,7 @@ static void usage(FILE *out)
             "  -a, --address-attr NAME node attribute fallback (default sipha-sip-address)\n"
             "  -d, --drain-attr NAME   drain node attribute / meta (default sipha-drain)\n"
             "  -t, --transport T       udp|tcp when the address names none (default udp)\n"
-            "  -c, --coalesce-ms N     wait after a CIB diff before re-reading (default 20)\n"
+            "  -c, --coalesce-ms N     minimum spacing of CIB re-reads (default 20)\n"
             "  -x, --xml FILE          read a CIB XML file instead of the cluster\n"
             "  -v, --verbose           log more to stderr (repeat for debug)\n"
             "  -h, --help\n"
@@ -155,6 +155,13 @@ static int print_once(struct cli *cli)
         case -ENOENT:
             fprintf(stderr, "sipha-proxyset: resource '%s' is not in the CIB\n", cli->opts.resource);
             return EXIT_NOT_FOUND;
+        case -EINVAL:
+            fprintf(stderr, "sipha-proxyset: %s is not a CIB XML file\n",
+                    cli->xml_file != NULL ? cli->xml_file : "the CIB");
+            return EXIT_INTERNAL;
+        case -EIO:
+            fprintf(stderr, "sipha-proxyset: cannot open %s\n", cli->xml_file);
+            return EXIT_INTERNAL;
         case -ENOTCONN:
             fprintf(stderr, "sipha-proxyset: cannot read the CIB (is the cluster running?)\n");
             return EXIT_INTERNAL;

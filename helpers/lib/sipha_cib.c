@@ -2,12 +2,14 @@
 /*
  * sipha_cib.c: the CIB follower's connection handling.
  *
- * On every CIB diff notification we do not apply the patch ourselves: we
- * schedule one re-read of the whole CIB a few milliseconds later
- * (coalesce_ms), so a burst of diffs (a failure and its recovery bring about
- * nine in ~160 ms) costs a handful of reads, and a lost or failed patch can
- * never leave us with a wrong copy.  The set is recomputed from scratch
- * (sipha_cib_extract.c) and reported only when it differs.
+ * We keep a copy of the whole CIB.  Every diff notification is applied to it
+ * at once with xml_apply_patchset(), version-checked as crm_mon does; a patch
+ * that does not apply (a diff missed, out of order) drops the copy and the
+ * next recompute re-queries the whole CIB.  Recomputing the set
+ * (sipha_cib_extract.c) is coalesced: the first diff after a quiet spell at
+ * once, later ones at most every coalesce_ms, so a burst (a failure and its
+ * recovery bring about nine diffs in ~160 ms) costs a handful of recomputes.
+ * The set is reported only when it differs.
  *
  * When the connection drops, the last good set stays current; we reconnect
  * with exponential backoff and re-read.  libcib's file backend (CIB_file)
@@ -29,8 +31,14 @@
 #include "sipha_cib_extract.h"
 #include "sipha_cib_set.h"
 #include "sipha_log.h"
+#include "sipha_time.h"
 
 #define CLIENT_NAME "sipha-cib"
+/* The diff notification and its fields (Pacemaker's names; the macros for
+ * them moved or went private across 2.1 -> 3.0, the strings did not). */
+#define NOTIFY_DIFF_EVENT "cib_diff_notify"
+#define NOTIFY_RC "cib_rc"
+#define NOTIFY_DIFF "cib_update_result"
 #define QUERY_OPTIONS (cib_scope_local | cib_sync_call)
 
 struct sipha_cib {
@@ -55,26 +63,22 @@ struct sipha_cib {
     bool have_set;
     bool resource_found;
     uint64_t first_diff_us;         /* first notification not yet read */
+    uint64_t last_read_ms;          /* sipha_now_ms() after the last read */
+    xmlNode *cib_xml;               /* our copy, kept current by the diffs;
+                                     * NULL: query the whole CIB next time */
 };
+
+static void forget_copy(struct sipha_cib *f)
+{
+    free_xml(f->cib_xml);
+    f->cib_xml = NULL;
+}
 
 /* libcib's notify callbacks carry no user data: keep the live followers. */
 static GSList *followers;
 
 static void schedule_reconnect(struct sipha_cib *f);
 static void schedule_refresh(struct sipha_cib *f, unsigned delay_ms);
-
-void sipha_cib_options_init(struct sipha_cib_options *opts)
-{
-    memset(opts, 0, sizeof(*opts));
-    opts->address_param = "sip_address";
-    opts->address_attr = "sipha-sip-address";
-    opts->drain_attr = "sipha-drain";
-    opts->default_transport = "udp";
-    opts->coalesce_ms = 20;
-    opts->reconnect_min_ms = 100;
-    opts->reconnect_max_ms = 5000;
-    opts->poll_ms = 500;
-}
 
 static void report(struct sipha_cib *f, enum sipha_cib_event event,
                    const struct sipha_proxy_set_change *change)
@@ -140,6 +144,7 @@ static void install_set(struct sipha_cib *f, struct sipha_proxy_set *fresh, bool
 
 static void drop_connection(struct sipha_cib *f)
 {
+    forget_copy(f);
     if (f->conn != NULL) {
         f->conn->cmds->signoff(f->conn);
         cib_delete(f->conn);
@@ -153,32 +158,39 @@ static void drop_connection(struct sipha_cib *f)
     }
 }
 
-/* Read the whole CIB and recompute.  0, or a negative code (connection
- * dropped, reconnect scheduled). */
+/* Recompute from our copy (query the whole CIB when we have none).  0, or a
+ * negative code (connection dropped, reconnect scheduled). */
 static int refresh(struct sipha_cib *f)
 {
-    xmlNode *xml = NULL;
     struct sipha_proxy_set fresh = { 0 };
+    uint64_t query_us = 0;
 
     if (f->conn == NULL || !f->connected) {
         return -ENOTCONN;
     }
-    int rc = f->conn->cmds->query(f->conn, NULL, &xml, QUERY_OPTIONS);
-    if (rc != pcmk_ok || xml == NULL) {
-        sipha_warn("CIB: query failed: %s", pcmk_strerror(rc));
-        free_xml(xml);
-        drop_connection(f);
-        schedule_reconnect(f);
-        return rc != pcmk_ok ? rc : -EIO;
+    uint64_t start_us = sipha_now_us();
+    if (f->cib_xml == NULL) {
+        int rc = f->conn->cmds->query(f->conn, NULL, &f->cib_xml, QUERY_OPTIONS);
+        query_us = sipha_now_us() - start_us;
+        if (rc != pcmk_ok || f->cib_xml == NULL) {
+            sipha_warn("CIB: query failed: %s", pcmk_strerror(rc));
+            forget_copy(f);
+            drop_connection(f);
+            schedule_reconnect(f);
+            return rc != pcmk_ok ? rc : -EIO;
+        }
     }
-    rc = sipha_proxyset_extract(xml, &f->opts, &fresh);
-    free_xml(xml);
+    int rc = sipha_proxyset_extract(f->cib_xml, &f->opts, &fresh);
+    f->last_read_ms = sipha_now_ms();
+    sipha_debug("CIB: query %.2f ms, extract %.2f ms", (double) query_us / 1000.0,
+                (double) (sipha_now_us() - start_us - query_us) / 1000.0);
     if (rc == 0 || rc == -ENOENT) {
         install_set(f, &fresh, rc == 0);
         return 0;
     }
     sipha_err("CIB: cannot extract the proxy set: %s", strerror(-rc));
     sipha_proxy_set_clear(&fresh);
+    forget_copy(f);
     return rc;
 }
 
@@ -190,25 +202,72 @@ static gboolean on_refresh_timer(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* Coalesce: a pending re-read absorbs later diffs (bounded delay). */
-static void schedule_refresh(struct sipha_cib *f, unsigned delay_ms)
+/* Coalesce: the first diff after a quiet spell is read at once (from an
+ * idle source, so diffs already queued join it); later ones wait until
+ * coalesce_ms after the previous read, and a pending read absorbs them all.
+ * At most one read per coalesce_ms, never more than coalesce_ms late. */
+static void schedule_refresh(struct sipha_cib *f, unsigned coalesce_ms)
 {
-    if (f->refresh_timer == 0) {
-        f->refresh_timer = g_timeout_add(delay_ms, on_refresh_timer, f);
+    if (f->refresh_timer != 0) {
+        return;
     }
+    uint64_t now_ms = sipha_now_ms();
+    uint64_t next_ms = f->last_read_ms + coalesce_ms;
+    if (f->last_read_ms == 0 || now_ms >= next_ms) {
+        f->refresh_timer = g_idle_add(on_refresh_timer, f);
+    } else {
+        f->refresh_timer = g_timeout_add((guint) (next_ms - now_ms), on_refresh_timer, f);
+    }
+}
+
+/* Bring our copy up to date with one diff; drop it when that fails. */
+static void apply_diff(struct sipha_cib *f, xmlNode *diff)
+{
+    if (f->cib_xml == NULL) {
+        return;     /* a query is due anyway */
+    }
+    int rc = diff != NULL ? xml_apply_patchset(f->cib_xml, diff, TRUE) : -EINVAL;
+    if (rc != pcmk_ok) {
+        sipha_debug("CIB: patch not applied (%s): re-querying", pcmk_strerror(rc));
+        forget_copy(f);
+    }
+}
+
+/* The patchset in a diff notification: <cib_update_result><diff .../>. */
+static xmlNode *notify_diff(xmlNode *msg)
+{
+    for (xmlNode *c = msg != NULL ? msg->children : NULL; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *) c->name, NOTIFY_DIFF) == 0) {
+            for (xmlNode *d = c->children; d != NULL; d = d->next) {
+                if (d->type == XML_ELEMENT_NODE) {
+                    return d;
+                }
+            }
+        }
+    }
+    return NULL;
 }
 
 static void on_diff(const char *event, xmlNode *msg)
 {
     uint64_t now_us = (uint64_t) g_get_real_time();
+    int update_rc = pcmk_ok;
+    xmlNode *diff = notify_diff(msg);
+
+    crm_element_value_int(msg, NOTIFY_RC, &update_rc);
     for (GSList *l = followers; l != NULL; l = l->next) {
         struct sipha_cib *f = l->data;
-        if (f->connected) {
-            if (f->first_diff_us == 0) {
-                f->first_diff_us = now_us;
-            }
-            schedule_refresh(f, f->opts.coalesce_ms);
+        if (!f->connected || f->file_backend) {
+            continue;
         }
+        if (update_rc != pcmk_ok) {
+            continue;   /* a failed update changed nothing */
+        }
+        apply_diff(f, diff);
+        if (f->first_diff_us == 0) {
+            f->first_diff_us = now_us;
+        }
+        schedule_refresh(f, f->opts.coalesce_ms);
     }
 }
 
@@ -219,6 +278,7 @@ static void on_destroy(gpointer user_data)
         if (f->conn == user_data && f->connected) {
             /* libcib is still unwinding this connection: free it later */
             f->connected = false;
+            forget_copy(f);
             sipha_warn("CIB: connection lost; keeping the last set (%zu proxies)",
                        f->current.n_proxies);
             report(f, SIPHA_CIB_DISCONNECTED, NULL);
@@ -276,7 +336,7 @@ static int try_connect(struct sipha_cib *f)
     if (rc == pcmk_ok && !f->file_backend) {
         rc = f->conn->cmds->set_connection_dnotify(f->conn, on_destroy);
         if (rc == pcmk_ok) {
-            rc = f->conn->cmds->add_notify_callback(f->conn, T_CIB_DIFF_NOTIFY, on_diff);
+            rc = f->conn->cmds->add_notify_callback(f->conn, NOTIFY_DIFF_EVENT, on_diff);
         }
     }
     if (rc != pcmk_ok) {
@@ -286,6 +346,7 @@ static int try_connect(struct sipha_cib *f)
         return rc < 0 ? rc : -ENOTCONN;
     }
     f->connected = true;
+    forget_copy(f);     /* diffs were missed while away: read it all */
     f->reconnect_delay_ms = f->opts.reconnect_min_ms;
     if (f->file_backend) {
         if (f->poll_timer == 0) {
@@ -409,11 +470,12 @@ void sipha_cib_free(struct sipha_cib *f)
     remove_source(&f->poll_timer);
     if (f->conn != NULL) {
         if (!f->file_backend) {
-            f->conn->cmds->del_notify_callback(f->conn, T_CIB_DIFF_NOTIFY, on_diff);
+            f->conn->cmds->del_notify_callback(f->conn, NOTIFY_DIFF_EVENT, on_diff);
         }
         f->conn->cmds->signoff(f->conn);
         cib_delete(f->conn);
     }
+    forget_copy(f);
     sipha_proxy_set_clear(&f->current);
     free(f->resource);
     free(f->address_param);

@@ -439,7 +439,9 @@ int sipha_proxyset_extract_file(const char *path, const struct sipha_cib_options
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        return -errno;
+        /* not -errno: -ENOENT means "resource not found" here */
+        sipha_debug("CIB: cannot open %s: %s", path, strerror(errno));
+        return -EIO;
     }
     fclose(f);
     xmlDocPtr doc = xmlReadFile(path, NULL,

@@ -22,7 +22,8 @@ int sipha_proxyset_extract(xmlNode *cib_root, const struct sipha_cib_options *op
 int sipha_proxyset_extract_string(const char *xml, const struct sipha_cib_options *opts,
                                   struct sipha_proxy_set *set);
 
-/* Same, from a CIB XML file; -EINVAL when it does not parse, -errno on I/O. */
+/* Same, from a CIB XML file; -EINVAL when it does not parse, -EIO when it
+ * cannot be opened. */
 int sipha_proxyset_extract_file(const char *path, const struct sipha_cib_options *opts,
                                 struct sipha_proxy_set *set);
 

@@ -24,9 +24,11 @@
  *     { if (r->verdict == SIPHA_PROBE_ALIVE) ... r->rtt_us ... }
  *
  * The prober is one GSource on that context; it is not thread-safe: use it
- * from the thread that runs its context.  Each probe has its own socket,
- * so probes to the same target may overlap.  Host names are resolved with a
- * blocking getaddrinfo() when the probe starts: daemons should give literals.
+ * from the thread that runs its context.  Probes to the same target may
+ * overlap.  A connected UDP socket is kept per target between probes (closed
+ * after 60 s unused); each TCP probe opens its own connection.  Host names
+ * are resolved with a blocking getaddrinfo() when a socket to them is opened:
+ * daemons should give address literals.
  *
  * Blocking use (tools): sipha_probe_run() probes a list of targets at once
  * and returns when every verdict is in (at most about timeout_ms).

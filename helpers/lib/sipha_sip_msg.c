@@ -187,6 +187,84 @@ sipha_sip_build_options(const struct sipha_sip_addr *target, const char *local_h
     return 0;
 }
 
+void
+sipha_sip_request_clear(struct sipha_sip_request *req)
+{
+    free(req->text);
+    memset(req, 0, sizeof(*req));
+}
+
+/* The four fields that change per probe, as text. */
+static void
+id_fields(const struct sipha_sip_probe_ids *ids, char cseq[16], const char *fields[4])
+{
+    snprintf(cseq, 16, "%u", (unsigned) ids->cseq);
+    fields[0] = ids->branch;
+    fields[1] = ids->call_id;
+    fields[2] = ids->from_tag;
+    fields[3] = cseq;
+}
+
+/* Offset of needle in the only occurrence of prefix+needle in text, or 0. */
+static size_t
+unique_offset(const char *text, const char *prefix, const char *needle)
+{
+    char pattern[128];
+    const char *first, *again;
+
+    snprintf(pattern, sizeof(pattern), "%s%s", prefix, needle);
+    first = strstr(text, pattern);
+    if (first == NULL) {
+        return 0;
+    }
+    again = strstr(first + 1, pattern);
+    return (again == NULL) ? (size_t) (first - text) + strlen(prefix) : 0;
+}
+
+int
+sipha_sip_request_build(struct sipha_sip_request *req, const struct sipha_sip_addr *target,
+                        const char *local_host, uint16_t local_port,
+                        const struct sipha_sip_probe_ids *ids)
+{
+    static const char *prefixes[4] = { "branch=", "Call-ID: ", "tag=", "CSeq: " };
+    const char *fields[4];
+    char cseq[16];
+    int rc;
+
+    sipha_sip_request_clear(req);
+    rc = sipha_sip_build_options(target, local_host, local_port, ids, &req->text, &req->len);
+    if (rc != 0) {
+        return rc;
+    }
+    id_fields(ids, cseq, fields);
+    for (int i = 0; i < 4; i++) {
+        req->at[i] = unique_offset(req->text, prefixes[i], fields[i]);
+        req->width[i] = (req->at[i] > 0) ? strlen(fields[i]) : 0;
+    }
+    return 0;
+}
+
+int
+sipha_sip_request_update(struct sipha_sip_request *req, const struct sipha_sip_probe_ids *ids)
+{
+    const char *fields[4];
+    char cseq[16];
+
+    if (req->text == NULL) {
+        return -EAGAIN;
+    }
+    id_fields(ids, cseq, fields);
+    for (int i = 0; i < 4; i++) {
+        if ((req->width[i] == 0) || (strlen(fields[i]) != req->width[i])) {
+            return -EAGAIN;
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        memcpy(req->text + req->at[i], fields[i], req->width[i]);
+    }
+    return 0;
+}
+
 /* Offset just past the blank line ending the headers, or 0 if none yet. */
 static size_t
 header_end(const char *buf, size_t len)

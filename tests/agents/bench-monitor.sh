@@ -63,6 +63,7 @@ agent() {
             OCF_RESOURCE_INSTANCE=hb OCF_RESKEY_CRM_meta_interval=10000 \
             OCF_RESKEY_CRM_meta_timeout=120000 OCF_RESKEY_conffile="$tmp/hb.cfg" \
             OCF_RESKEY_pidfile="$tmp/hb/kamailio.pid" OCF_RESKEY_port=23120 \
+            OCF_RESKEY_listen_address=127.0.0.1 OCF_RESKEY_kamctlrc= \
             OCF_RESKEY_proto=udp OCF_RESKEY_extra_options="-m 16 -M 4 -x tlsf" \
             "$HB" "$action" ;;
     sipha)
@@ -103,7 +104,7 @@ measure() {
 }
 
 for w in heartbeat sipha; do
-    agent "$w" start >/dev/null 2>&1 || { echo "$w agent failed to start Kamailio" >&2; exit 1; }
+    timeout 120 bash -c "$(declare -f agent); HB=$HB ns=$ns tmp=$tmp probe=$probe srcdir=$srcdir agent $w start" >/dev/null 2>&1 || { echo "$w agent failed to start Kamailio" >&2; exit 1; }
 done
 measure healthy heartbeat
 measure healthy sipha
@@ -124,13 +125,13 @@ echo
 echo "Proxy monitor, time to a verdict (median of $runs; rc 0 = running, 1 = failed, 7 = not running)"
 echo "Kamailio $(kamailio -v 2>/dev/null | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p'), $(date -u +%Y-%m-%d), $(nproc) CPUs"
 echo
-printf '| %-28s | %-26s | %-26s |\n' "Kamailio state" "ocf:heartbeat:kamailio" "ocf:sipha:proxy"
-printf '|%s|%s|%s|\n' "------------------------------" "----------------------------" "----------------------------"
+printf '| %-29s | %-26s | %-26s |\n' "Kamailio state" "ocf:heartbeat:kamailio" "ocf:sipha:proxy"
+printf '|%s|%s|%s|\n' "-------------------------------" "----------------------------" "----------------------------"
 for st in healthy hung killed; do
     case $st in
     healthy) label="healthy" ;;
     hung) label="hung (SIGSTOP, every process)" ;;
     killed) label="killed (SIGKILL)" ;;
     esac
-    printf '| %-28s | %-26s | %-26s |\n' "$label" "${cell[$st,heartbeat]}" "${cell[$st,sipha]}"
+    printf '| %-29s | %-26s | %-26s |\n' "$label" "${cell[$st,heartbeat]}" "${cell[$st,sipha]}"
 done

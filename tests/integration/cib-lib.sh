@@ -5,8 +5,6 @@
 # traffic is ever sent to them).
 
 PROXYSET=$SIPHA_BUILDDIR/helpers/cib/sipha-proxyset
-# libcib keeps process-lifetime allocations: leak reports are not ours to fix.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 
 cib() {
     cluster_exec timeout 30 cibadmin "$@"

@@ -9,6 +9,9 @@ One process, one or many UDP ports (select loop), one behaviour:
   wrong-callid  answer 200 OK with another Call-ID
   junk          answer with garbage, an oversized datagram, a truncated
                 response and a foreign response, but never a valid one
+  tcp-close     TCP: accept, read the request, close without answering
+  tcp-silent    TCP: accept, read, never answer (connection stays open)
+  tcp-ok        TCP: accept, answer 200 OK in two pieces (tests framing)
 Usage: probe-peer.py MODE HOST FIRST_PORT [COUNT] [READY_FILE]
 Writes READY_FILE once every port is bound; runs until killed.
 """
@@ -48,11 +51,46 @@ def replies(mode, request):
     return []
 
 
+def tcp_main(mode, host, family, port, ready):
+    """One TCP listener; one connection at a time is enough for the tests."""
+    import time
+    lsock = socket.socket(family, socket.SOCK_STREAM)
+    lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lsock.bind((host, port))
+    lsock.listen(16)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if ready:
+        with open(ready + ".tmp", "w") as f:
+            f.write("%d\n" % os.getpid())
+        os.rename(ready + ".tmp", ready)
+    held = []
+    while True:
+        conn, _ = lsock.accept()
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65535)
+            if not chunk:
+                break
+            data += chunk
+        if mode == "tcp-close":
+            conn.close()
+        elif mode == "tcp-silent":
+            held.append(conn)
+        elif mode == "tcp-ok":
+            reply = b"\r\n\r\n" + response(data)   # a keep-alive first
+            conn.sendall(reply[:25])
+            time.sleep(0.05)
+            conn.sendall(reply[25:])
+            held.append(conn)
+
+
 def main():
     mode, host, first = sys.argv[1], sys.argv[2], int(sys.argv[3])
     count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     ready = sys.argv[5] if len(sys.argv) > 5 else None
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if mode.startswith("tcp-"):
+        return tcp_main(mode, host, family, first, ready)
     sel = selectors.DefaultSelector()
     for port in range(first, first + count):
         s = socket.socket(family, socket.SOCK_DGRAM)

@@ -90,6 +90,34 @@ START_TEST(test_request_tcp_v6)
 }
 END_TEST
 
+/* A request rewritten for new ids equals one built for them. */
+START_TEST(test_request_rewrite)
+{
+    struct sipha_sip_addr target;
+    struct sipha_sip_request req = { 0 };
+    struct sipha_sip_probe_ids a, b, c;
+    char *fresh = NULL;
+    size_t fresh_len = 0;
+
+    ck_assert_int_eq(sipha_sip_addr_parse("[::1]:20001", SIPHA_SIP_UDP, &target), 0);
+    sipha_sip_ids_generate(&a, 1000001);
+    sipha_sip_ids_generate(&b, 1000002);
+    sipha_sip_ids_generate(&c, 12);
+    ck_assert_int_eq(sipha_sip_request_update(&req, &a), -EAGAIN);      /* nothing built */
+    ck_assert_int_eq(sipha_sip_request_build(&req, &target, "::1", 4000, &a), 0);
+    ck_assert_int_eq(sipha_sip_request_update(&req, &b), 0);
+    ck_assert_int_eq(sipha_sip_build_options(&target, "::1", 4000, &b, &fresh, &fresh_len), 0);
+    ck_assert_uint_eq(req.len, fresh_len);
+    ck_assert_str_eq(req.text, fresh);
+    ck_assert_ptr_null(strstr(req.text, a.branch));
+    ck_assert_ptr_null(strstr(req.text, a.call_id));
+    ck_assert_int_eq(sipha_sip_request_update(&req, &c), -EAGAIN);      /* CSeq width */
+    free(fresh);
+    sipha_sip_request_clear(&req);
+    ck_assert_ptr_null(req.text);
+}
+END_TEST
+
 START_TEST(test_ids_unique)
 {
     struct sipha_sip_probe_ids a, b;
@@ -305,6 +333,7 @@ main(void)
     tcase_add_test(tc, test_request_shape);
     tcase_add_test(tc, test_request_parses_back);
     tcase_add_test(tc, test_request_tcp_v6);
+    tcase_add_test(tc, test_request_rewrite);
     tcase_add_test(tc, test_ids_unique);
     tcase_add_test(tc, test_match_ok);
     tcase_add_test(tc, test_wrong_branch);

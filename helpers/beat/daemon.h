@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * daemon.h: detach from the terminal and keep a pid file.
+ */
+#ifndef SIPHA_BEAT_DAEMON_H
+#define SIPHA_BEAT_DAEMON_H
+
+/* Fork into the background (double fork, setsid, chdir /, std fds to
+ * /dev/null).  Returns 0 in the daemon; the parent exits.  -errno on error. */
+int sipha_daemonize(void);
+
+/* Write our pid to path; refuses (-EEXIST) when it names a live process.
+ * Returns 0 or -errno. */
+int sipha_pidfile_write(const char *path);
+void sipha_pidfile_remove(const char *path);
+
+#endif

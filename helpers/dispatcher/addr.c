@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* addr.c: numeric socket address helpers. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+int
+addr_from_ip(const char *ip, size_t n, int port, struct sockaddr_storage *ss)
+{
+    char tmp[INET6_ADDRSTRLEN + 1];
+
+    if (n >= 2 && ip[0] == '[' && ip[n - 1] == ']') {
+        ip++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof(tmp) || port < 0 || port > 65535) {
+        return -EINVAL;
+    }
+    memcpy(tmp, ip, n);
+    tmp[n] = '\0';
+    memset(ss, 0, sizeof(*ss));
+    if (memchr(tmp, ':', n) != NULL) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) ss;
+
+        if (inet_pton(AF_INET6, tmp, &s6->sin6_addr) != 1) {
+            return -EINVAL;
+        }
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t) port);
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *) ss;
+
+        if (inet_pton(AF_INET, tmp, &s4->sin_addr) != 1) {
+            return -EINVAL;
+        }
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t) port);
+    }
+    return 0;
+}
+
+int
+addr_parse(const char *text, int default_port, struct sockaddr_storage *ss)
+{
+    const char *colon;
+    size_t host_len;
+    int port = default_port;
+
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+
+        if (close == NULL) {
+            return -EINVAL;
+        }
+        host_len = (size_t) (close - text) + 1;
+        colon = close[1] == ':' ? close + 1 : NULL;
+        if (close[1] != '\0' && colon == NULL) {
+            return -EINVAL;
+        }
+    } else {
+        colon = strchr(text, ':');
+        if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+            colon = NULL;                 /* bare IPv6, no port */
+        }
+        host_len = colon != NULL ? (size_t) (colon - text) : strlen(text);
+    }
+    if (colon != NULL) {
+        char *end = NULL;
+        long p = strtol(colon + 1, &end, 10);
+
+        if (end == colon + 1 || *end != '\0' || p <= 0 || p > 65535) {
+            return -EINVAL;
+        }
+        port = (int) p;
+    }
+    return addr_from_ip(text, host_len, port, ss);
+}
+
+size_t
+addr_ip_str(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+    const void *a = ss->ss_family == AF_INET6
+        ? (const void *) &((const struct sockaddr_in6 *) ss)->sin6_addr
+        : (const void *) &((const struct sockaddr_in *) ss)->sin_addr;
+
+    if (inet_ntop(ss->ss_family, a, buf, (socklen_t) size) == NULL) {
+        buf[0] = '\0';
+        return 0;
+    }
+    return strlen(buf);
+}
+
+size_t
+addr_hostport_str(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+    char ip[INET6_ADDRSTRLEN];
+    int n;
+
+    addr_ip_str(ss, ip, sizeof(ip));
+    n = snprintf(buf, size, ss->ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip,
+                 addr_port(ss));
+    return n < 0 ? 0 : (size_t) n;
+}
+
+int
+addr_port(const struct sockaddr_storage *ss)
+{
+    return ss->ss_family == AF_INET6
+        ? ntohs(((const struct sockaddr_in6 *) ss)->sin6_port)
+        : ntohs(((const struct sockaddr_in *) ss)->sin_port);
+}
+
+void
+addr_set_port(struct sockaddr_storage *ss, int port)
+{
+    if (ss->ss_family == AF_INET6) {
+        ((struct sockaddr_in6 *) ss)->sin6_port = htons((uint16_t) port);
+    } else {
+        ((struct sockaddr_in *) ss)->sin_port = htons((uint16_t) port);
+    }
+}
+
+socklen_t
+addr_len(const struct sockaddr_storage *ss)
+{
+    return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                     : sizeof(struct sockaddr_in);
+}
+
+size_t
+addr_bytes(const struct sockaddr_storage *ss, unsigned char out[19])
+{
+    int port = addr_port(ss);
+
+    out[0] = (unsigned char) ss->ss_family;
+    out[1] = (unsigned char) (port >> 8);
+    out[2] = (unsigned char) port;
+    if (ss->ss_family == AF_INET6) {
+        memcpy(out + 3, &((const struct sockaddr_in6 *) ss)->sin6_addr, 16);
+        return 19;
+    }
+    memcpy(out + 3, &((const struct sockaddr_in *) ss)->sin_addr, 4);
+    return 7;
+}
+
+bool
+addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    unsigned char x[19], y[19];
+    size_t n = addr_bytes(a, x);
+
+    return a->ss_family == b->ss_family && n == addr_bytes(b, y) && memcmp(x, y, n) == 0;
+}

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* disp_config.c: command line and key file (see disp_config.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "disp_config.h"
+
+#define UNSET (-1)
+
+/* What the command line said, kept so SIGHUP can re-apply it over the file. */
+static struct disp_config cli;
+
+static void
+set_defaults(struct disp_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->port = UNSET;
+    c->retry_after_s = UNSET;
+    c->rcvbuf_bytes = UNSET;
+    c->probe_interval_ms = UNSET;
+    c->watch_timeout_ms = UNSET;
+}
+
+static void
+final_defaults(struct disp_config *c)
+{
+    if (c->port == UNSET) {
+        c->port = DISP_DEFAULT_PORT;
+    }
+    if (c->retry_after_s == UNSET) {
+        c->retry_after_s = 5;
+    }
+    if (c->rcvbuf_bytes == UNSET) {
+        c->rcvbuf_bytes = 4 * 1024 * 1024;
+    }
+    if (c->probe_interval_ms == UNSET) {
+        c->probe_interval_ms = 0;
+    }
+    if (c->watch_timeout_ms == UNSET) {
+        c->watch_timeout_ms = 300;
+    }
+    if (c->control_socket == NULL) {
+        c->control_socket = g_strdup(DISP_DEFAULT_CONTROL);
+    }
+    if (c->cib_address_param == NULL) {
+        c->cib_address_param = g_strdup("sip_address");
+    }
+}
+
+void
+disp_config_clear(struct disp_config *c)
+{
+    g_free(c->config_file);
+    g_strfreev(c->listen);
+    g_strfreev(c->proxies);
+    g_free(c->secret_file);
+    g_free(c->control_socket);
+    g_free(c->pid_file);
+    g_free(c->log_level);
+    g_free(c->cib_resource);
+    g_free(c->cib_address_param);
+    set_defaults(c);
+}
+
+#define FILE_STR(key, field) do { \
+        gchar *v_ = g_key_file_get_string(kf, "dispatcher", key, NULL); \
+        if (v_ != NULL) { g_free(c->field); c->field = g_strstrip(v_); } \
+    } while (0)
+#define FILE_STRV(key, field) do { \
+        gchar **v_ = g_key_file_get_string_list(kf, "dispatcher", key, NULL, NULL); \
+        if (v_ != NULL) { \
+            g_strfreev(c->field); c->field = v_; \
+            for (gchar **p_ = v_; *p_ != NULL; p_++) { g_strstrip(*p_); } \
+        } \
+    } while (0)
+#define FILE_INT(key, field) do { \
+        GError *e_ = NULL; \
+        gint v_ = g_key_file_get_integer(kf, "dispatcher", key, &e_); \
+        if (e_ == NULL) { c->field = v_; } \
+        else if (e_->code != G_KEY_FILE_ERROR_KEY_NOT_FOUND) { bad = key; } \
+        g_clear_error(&e_); \
+    } while (0)
+#define FILE_BOOL(key, field) do { \
+        GError *e_ = NULL; \
+        gboolean v_ = g_key_file_get_boolean(kf, "dispatcher", key, &e_); \
+        if (e_ == NULL) { c->field = v_; } \
+        else if (e_->code != G_KEY_FILE_ERROR_KEY_NOT_FOUND) { bad = key; } \
+        g_clear_error(&e_); \
+    } while (0)
+
+static int
+load_file(const char *path, struct disp_config *c, GString *why)
+{
+    GKeyFile *kf = g_key_file_new();
+    GError *error = NULL;
+    const char *bad = NULL;
+
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error)) {
+        g_string_printf(why, "%s: %s", path, error->message);
+        g_error_free(error);
+        g_key_file_free(kf);
+        return -EINVAL;
+    }
+    FILE_STRV("listen", listen);
+    FILE_INT("port", port);
+    FILE_STRV("proxy", proxies);
+    FILE_STR("secret-file", secret_file);
+    FILE_STR("control-socket", control_socket);
+    FILE_STR("pid-file", pid_file);
+    FILE_INT("retry-after", retry_after_s);
+    FILE_INT("rcvbuf", rcvbuf_bytes);
+    FILE_STR("log-level", log_level);
+    FILE_INT("probe-interval-ms", probe_interval_ms);
+    FILE_STR("cib-resource", cib_resource);
+    FILE_STR("cib-address-param", cib_address_param);
+    FILE_BOOL("watch", watch);
+    FILE_INT("watch-timeout-ms", watch_timeout_ms);
+    g_key_file_free(kf);
+    if (bad != NULL) {
+        g_string_printf(why, "%s: bad value for %s", path, bad);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Copy what the command line set over C. */
+static void
+overlay(struct disp_config *c, const struct disp_config *o)
+{
+#define OV_STR(f) if (o->f != NULL) { g_free(c->f); c->f = g_strdup(o->f); }
+#define OV_STRV(f) if (o->f != NULL) { g_strfreev(c->f); c->f = g_strdupv(o->f); }
+#define OV_INT(f) if (o->f != UNSET) { c->f = o->f; }
+    OV_STR(config_file);
+    OV_STRV(listen);
+    OV_INT(port);
+    OV_STRV(proxies);
+    OV_STR(secret_file);
+    OV_STR(control_socket);
+    OV_STR(pid_file);
+    OV_INT(retry_after_s);
+    OV_INT(rcvbuf_bytes);
+    OV_STR(log_level);
+    OV_INT(probe_interval_ms);
+    OV_STR(cib_resource);
+    OV_STR(cib_address_param);
+    OV_INT(watch_timeout_ms);
+    c->watch = c->watch || o->watch;
+    c->daemonize = o->daemonize;
+    c->verbose = o->verbose;
+    c->check_config = o->check_config;
+}
+
+static int
+validate(const struct disp_config *c, GString *why)
+{
+    for (gchar **p = c->proxies; p != NULL && *p != NULL; p++) {
+        char name[64], addr[128];
+        double w;
+
+        if (disp_config_proxy_spec(*p, name, sizeof(name), addr, sizeof(addr), &w) != 0) {
+            g_string_printf(why, "bad --proxy '%s' (want [NAME=]ADDR[/WEIGHT])", *p);
+            return -EINVAL;
+        }
+    }
+    if (c->port <= 0 || c->port > 65535) {
+        g_string_printf(why, "bad port %d", c->port);
+        return -EINVAL;
+    }
+    if (c->retry_after_s < 0) {
+        g_string_printf(why, "bad retry-after %d", c->retry_after_s);
+        return -EINVAL;
+    }
+    if (c->log_level != NULL && disp_config_log_priority(c) < 0) {
+        g_string_printf(why, "bad log-level '%s'", c->log_level);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static gboolean
+count_verbose(const gchar *name, const gchar *value, gpointer data, GError **error)
+{
+    cli.verbose++;
+    return TRUE;
+}
+
+int
+disp_config_parse(int argc, char **argv, struct disp_config *cfg)
+{
+    GOptionEntry entries[] = {
+        { "config", 'c', 0, G_OPTION_ARG_FILENAME, &cli.config_file,
+          "Key file with a [dispatcher] group (keys as the long options)", "FILE" },
+        { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &cli.listen,
+          "Address to listen on, repeatable (default: 0.0.0.0 and ::)", "ADDR[:PORT]" },
+        { "port", 'p', 0, G_OPTION_ARG_INT, &cli.port, "Port for --listen without one (5060)",
+          "PORT" },
+        { "proxy", 'P', 0, G_OPTION_ARG_STRING_ARRAY, &cli.proxies,
+          "Static proxy, repeatable", "[NAME=]ADDR[:PORT][/WEIGHT]" },
+        { "secret-file", 's', 0, G_OPTION_ARG_FILENAME, &cli.secret_file,
+          "Secret shared by the dispatchers (>= 16 bytes) for the Via MAC", "FILE" },
+        { "control-socket", 'S', 0, G_OPTION_ARG_FILENAME, &cli.control_socket,
+          "Unix socket for sipha-dispatcherctl (" DISP_DEFAULT_CONTROL ")", "PATH" },
+        { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.pid_file, "Write the pid here", "FILE" },
+        { "retry-after", 0, 0, G_OPTION_ARG_INT, &cli.retry_after_s,
+          "Retry-After of the 503 sent when no proxy is usable (5)", "S" },
+        { "rcvbuf", 0, 0, G_OPTION_ARG_INT, &cli.rcvbuf_bytes,
+          "SO_RCVBUF of the listening sockets (4194304)", "BYTES" },
+        { "probe-interval-ms", 0, 0, G_OPTION_ARG_INT, &cli.probe_interval_ms,
+          "Probe the static proxies with OPTIONS every MS (0 = off)", "MS" },
+        { "cib-resource", 0, 0, G_OPTION_ARG_STRING, &cli.cib_resource,
+          "Follow the CIB: resource (primitive, clone or tag) holding the proxies", "ID" },
+        { "cib-address-param", 0, 0, G_OPTION_ARG_STRING, &cli.cib_address_param,
+          "Resource parameter with the proxy's SIP address (sip_address)", "NAME" },
+        { "watch", 0, 0, G_OPTION_ARG_NONE, &cli.watch,
+          "Use the heartbeat watcher (CPG) as a health source", NULL },
+        { "watch-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cli.watch_timeout_ms,
+          "Heartbeat silence that declares a proxy down (300)", "MS" },
+        { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &cli.daemonize,
+          "Run in the background and log to syslog", NULL },
+        { "log-level", 0, 0, G_OPTION_ARG_STRING, &cli.log_level,
+          "err, warning, notice (default), info or debug", "LEVEL" },
+        { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, count_verbose,
+          "More logging (repeatable)", NULL },
+        { "check-config", 0, 0, G_OPTION_ARG_NONE, &cli.check_config,
+          "Parse the options and the config file, then exit", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL },
+    };
+    GOptionContext *ctx = g_option_context_new("- stateless SIP dispatcher over a proxy set");
+    GError *error = NULL;
+    GString *why = g_string_new(NULL);
+    int rc = 0;
+
+    set_defaults(&cli);
+    set_defaults(cfg);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "sipha-dispatcher: %s\n", error->message);
+        g_error_free(error);
+        rc = 2;
+    } else if (argc > 1) {
+        fprintf(stderr, "sipha-dispatcher: unexpected argument '%s'\n", argv[1]);
+        rc = 2;
+    }
+    if (rc == 0 && cli.config_file != NULL && load_file(cli.config_file, cfg, why) != 0) {
+        rc = 2;
+    }
+    if (rc == 0) {
+        overlay(cfg, &cli);
+        final_defaults(cfg);
+        if (validate(cfg, why) != 0) {
+            rc = 2;
+        }
+    }
+    if (rc != 0 && why->len > 0) {
+        fprintf(stderr, "sipha-dispatcher: %s\n", why->str);
+    }
+    g_string_free(why, TRUE);
+    g_option_context_free(ctx);
+    return rc;
+}
+
+int
+disp_config_reload(struct disp_config *cfg)
+{
+    struct disp_config next;
+    GString *why = g_string_new(NULL);
+    int rc = 0;
+
+    if (cfg->config_file == NULL) {
+        g_string_free(why, TRUE);
+        return 0;
+    }
+    set_defaults(&next);
+    rc = load_file(cfg->config_file, &next, why);
+    if (rc == 0) {
+        overlay(&next, &cli);
+        final_defaults(&next);
+        rc = validate(&next, why);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "sipha-dispatcher: %s\n", why->str);
+        disp_config_clear(&next);
+    } else {
+        disp_config_clear(cfg);
+        *cfg = next;
+    }
+    g_string_free(why, TRUE);
+    return rc;
+}
+
+int
+disp_config_proxy_spec(const char *spec, char *name, size_t name_size, char *addr,
+                       size_t addr_size, double *weight)
+{
+    const char *eq = strchr(spec, '=');
+    const char *colon = strchr(spec, ':');
+    const char *slash;
+    const char *a = spec;
+    size_t n;
+
+    name[0] = '\0';
+    *weight = 1.0;
+    if (eq != NULL && (colon == NULL || eq < colon)) {
+        n = (size_t) (eq - spec);
+        if (n == 0 || n >= name_size) {
+            return -EINVAL;
+        }
+        memcpy(name, spec, n);
+        name[n] = '\0';
+        a = eq + 1;
+    }
+    slash = strrchr(a, '/');
+    n = slash != NULL ? (size_t) (slash - a) : strlen(a);
+    if (slash != NULL) {
+        char *end = NULL;
+
+        *weight = strtod(slash + 1, &end);
+        if (end == slash + 1 || *end != '\0' || !(*weight > 0) || *weight > 1e6) {
+            return -EINVAL;
+        }
+    }
+    if (n == 0 || n >= addr_size) {
+        return -EINVAL;
+    }
+    memcpy(addr, a, n);
+    addr[n] = '\0';
+    return 0;
+}
+
+int
+disp_config_log_priority(const struct disp_config *c)
+{
+    static const struct {
+        const char *name;
+        int prio;
+    } levels[] = {
+        { "err", LOG_ERR }, { "error", LOG_ERR }, { "warning", LOG_WARNING },
+        { "notice", LOG_NOTICE }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
+    };
+    int prio = LOG_NOTICE;
+
+    if (c->log_level != NULL) {
+        prio = -1;
+        for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+            if (g_ascii_strcasecmp(c->log_level, levels[i].name) == 0) {
+                prio = levels[i].prio;
+            }
+        }
+        if (prio < 0) {
+            return -1;
+        }
+    }
+    prio += c->verbose;
+    return prio > LOG_DEBUG ? LOG_DEBUG : prio;
+}

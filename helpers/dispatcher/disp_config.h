@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * disp_config.h: the dispatcher's options, from the command line and an
+ * optional key file ([dispatcher] group, keys named like the long options).
+ * The command line wins; SIGHUP re-reads the file.
+ */
+#ifndef SIPHA_DISPATCHER_CONFIG_H
+#define SIPHA_DISPATCHER_CONFIG_H
+
+#include <glib.h>
+
+#define DISP_DEFAULT_PORT 5060
+#define DISP_DEFAULT_CONTROL "/run/sipha/dispatcher.sock"
+#define DISP_DEFAULT_SECRET "/etc/sipha/dispatcher.key"
+
+struct disp_config {
+    gchar *config_file;
+    gchar **listen;             /* "addr[:port]"; NULL = 0.0.0.0 and :: */
+    gint port;                  /* for listen entries without a port */
+    gchar **proxies;            /* static list "[NAME=]ADDR[/WEIGHT]" */
+    gchar *secret_file;
+    gchar *control_socket;
+    gchar *pid_file;
+    gint retry_after_s;
+    gint rcvbuf_bytes;
+    gboolean daemonize;
+    gint verbose;
+    gchar *log_level;           /* err, warning, notice, info, debug */
+    /* health of the static list (OPTIONS prober), 0 = off */
+    gint probe_interval_ms;
+    /* CIB source */
+    gchar *cib_resource;
+    gchar *cib_address_param;
+    /* heartbeat source */
+    gboolean watch;
+    gint watch_timeout_ms;
+    gboolean check_config;
+};
+
+/* Parse ARGV (and the file it names) into CFG.  Returns 0, or 2 (usage)
+ * after printing the reason to stderr. */
+int disp_config_parse(int argc, char **argv, struct disp_config *cfg);
+
+/* Re-read CFG->config_file, keeping what the command line set. Returns 0
+ * or -EINVAL (CFG unchanged). */
+int disp_config_reload(struct disp_config *cfg);
+
+void disp_config_clear(struct disp_config *cfg);
+
+/* "[NAME=]ADDR[/WEIGHT]" -> parts (NAME may be empty). Returns 0 or -EINVAL. */
+int disp_config_proxy_spec(const char *spec, char *name, size_t name_size, char *addr,
+                           size_t addr_size, double *weight);
+
+int disp_config_log_priority(const struct disp_config *cfg);
+
+#endif

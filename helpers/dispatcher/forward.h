@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * forward.h: what the dispatcher does with one datagram (RFC 3261 16.11).
+ *
+ * Pure: bytes and addresses in, bytes and a destination out, no I/O, so
+ * the unit tests drive it directly.
+ */
+#ifndef SIPHA_DISPATCHER_FORWARD_H
+#define SIPHA_DISPATCHER_FORWARD_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "mac.h"
+#include "proxyset.h"
+#include "stats.h"
+
+/* The largest UDP payload we build. */
+#define FWD_OUT_MAX 65507
+
+struct fwd_ctx {
+    const struct disp_keys *keys;
+    struct proxyset *proxies;
+    struct disp_stats *stats;
+    int retry_after_s;          /* in 503s */
+};
+
+struct fwd_in {
+    const char *buf;
+    size_t len;
+    struct sockaddr_storage src;     /* who sent it */
+    struct sockaddr_storage local;   /* address and port it arrived on */
+};
+
+struct fwd_out {
+    char buf[FWD_OUT_MAX + 1];
+    size_t len;
+    struct sockaddr_storage dst;     /* send from fwd_in.local to here */
+    struct proxy *proxy;             /* requests: the proxy chosen */
+};
+
+enum fwd_action {
+    FWD_DROP = 0,
+    FWD_SEND,
+};
+
+enum fwd_action fwd_process(const struct fwd_ctx *ctx, const struct fwd_in *in,
+                            struct fwd_out *out);
+
+#endif

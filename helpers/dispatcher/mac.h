@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * mac.h: SipHash-2-4 and the dispatcher's keys.
+ *
+ * SipHash is a keyed PRF built for short inputs: it fits a 64-bit MAC in a
+ * Via branch and needs no allocation (GHmac allocates per use).
+ */
+#ifndef SIPHA_DISPATCHER_MAC_H
+#define SIPHA_DISPATCHER_MAC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct disp_key {
+    uint64_t k0;
+    uint64_t k1;
+};
+
+/* Two independent keys derived from the shared secret: one names a
+ * transaction (the branch id), one authenticates it (the MAC). */
+struct disp_keys {
+    struct disp_key id;
+    struct disp_key mac;
+};
+
+uint64_t siphash24(const void *data, size_t len, const struct disp_key *key);
+
+/* Derive KEYS from SECRET (at least 16 bytes). */
+int disp_keys_derive(const void *secret, size_t len, struct disp_keys *keys);
+
+/* Read a secret file and derive KEYS.  Returns 0, -ENOENT/-EACCES...,
+ * or -EINVAL when the file holds fewer than 16 bytes. */
+int disp_keys_load(const char *path, struct disp_keys *keys);
+
+/* Random keys (no secret file): responses then verify on this process only. */
+void disp_keys_random(struct disp_keys *keys);
+
+#endif

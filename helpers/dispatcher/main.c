@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c: sipha-dispatcher, the stateless SIP dispatcher daemon.
+ *
+ * Wires the parts together on a GLib main loop: UDP listeners (udp.c),
+ * the per-datagram rules (forward.c), the proxy set and its sources
+ * (proxyset.c, source_*.c), the control socket (control.c), signals.
+ *
+ * Exit codes: 0 clean stop, 1 runtime failure (cannot listen...),
+ * 2 usage or configuration error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "addr.h"
+#include "control.h"
+#include "disp_config.h"
+#include "forward.h"
+#include "hash.h"
+#include "proxyset.h"
+#include "sipha_log.h"
+#include "sipha_time.h"
+#include "sources.h"
+#include "stats.h"
+#include "udp.h"
+
+#define MAX_LISTENERS 16
+/* Batches handled per wake-up before yielding to other sources. */
+#define RX_ROUNDS 4
+
+struct listener {
+    int fd;
+    int port;
+    guint source_id;
+    struct dispatcher *d;
+};
+
+struct dispatcher {
+    struct disp_config cfg;
+    struct disp_keys keys;
+    struct proxyset proxies;
+    struct disp_stats stats;
+    struct fwd_ctx fwd;
+    struct listener listeners[MAX_LISTENERS];
+    int listener_count;
+    guint control_id;
+    bool pid_written;
+    GMainLoop *loop;
+    struct disp_sources *sources;
+    uint64_t started_ms;
+    struct udp_batch *batch;
+    struct fwd_out out[UDP_BATCH];
+};
+
+/* The hot path: one recvmmsg, the rules on each datagram into its own
+ * output buffer, one sendmmsg; no allocation. */
+static gboolean
+on_readable(gint fd, GIOCondition condition, gpointer data)
+{
+    struct listener *l = data;
+    struct dispatcher *d = l->d;
+
+    for (int round = 0; round < RX_ROUNDS; round++) {
+        int n = udp_recv_batch(fd, l->port, d->batch);
+
+        for (int i = 0; i < n; i++) {
+            struct fwd_in in;
+            struct fwd_out *out = &d->out[i];
+            struct sockaddr_storage *src, *local;
+            const char *buf;
+            ssize_t len = udp_batch_get(d->batch, i, &buf, &src, &local);
+
+            if (len < 0) {
+                d->stats.drop_too_big += (len == -EMSGSIZE);
+                continue;
+            }
+            in.buf = buf;
+            in.len = (size_t) len;
+            in.src = *src;
+            in.local = *local;
+            if (fwd_process(&d->fwd, &in, out) != FWD_SEND) {
+                continue;
+            }
+            if (out->dst.ss_family != local->ss_family) {
+                d->stats.drop_family++;
+                continue;
+            }
+            udp_batch_queue(d->batch, local, &out->dst, out->buf, out->len);
+        }
+        d->stats.tx_errors += (uint64_t) udp_send_batch(fd, d->batch);
+        if (n < UDP_BATCH) {
+            break;                        /* drained: back to the main loop */
+        }
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static int
+open_listener(struct dispatcher *d, const char *spec)
+{
+    struct sockaddr_storage addr;
+    struct listener *l;
+    char text[ADDR_STRLEN];
+    int fd;
+
+    if (addr_parse(spec, d->cfg.port, &addr) != 0) {
+        sipha_err("Bad listen address '%s'", spec);
+        return -EINVAL;
+    }
+    if (d->listener_count == MAX_LISTENERS) {
+        sipha_err("Too many listen addresses (%d at most)", MAX_LISTENERS);
+        return -EINVAL;
+    }
+    addr_hostport_str(&addr, text, sizeof(text));
+    fd = udp_open(&addr, d->cfg.rcvbuf_bytes);
+    if (fd < 0) {
+        sipha_err("Cannot listen on %s: %s", text, strerror(-fd));
+        return fd;
+    }
+    l = &d->listeners[d->listener_count++];
+    l->fd = fd;
+    l->port = addr_port(&addr);
+    l->d = d;
+    l->source_id = g_unix_fd_add(fd, G_IO_IN, on_readable, l);
+    sipha_notice("Listening on udp:%s", text);
+    return 0;
+}
+
+static int
+open_listeners(struct dispatcher *d)
+{
+    char v4[32], v6[32];
+
+    if (d->cfg.listen == NULL || d->cfg.listen[0] == NULL) {
+        int rc;
+
+        snprintf(v4, sizeof(v4), "0.0.0.0:%d", d->cfg.port);
+        snprintf(v6, sizeof(v6), "[::]:%d", d->cfg.port);
+        rc = open_listener(d, v4);
+        if (rc == 0 && open_listener(d, v6) != 0) {
+            /* a host without IPv6 still serves IPv4 */
+            sipha_warn("Serving IPv4 only");
+        }
+        return rc;
+    }
+    for (gchar **p = d->cfg.listen; *p != NULL; p++) {
+        int rc = open_listener(d, *p);
+
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int
+load_keys(struct dispatcher *d)
+{
+    const char *path = d->cfg.secret_file != NULL ? d->cfg.secret_file : DISP_DEFAULT_SECRET;
+    int rc = disp_keys_load(path, &d->keys);
+
+    if (rc == 0) {
+        return 0;
+    }
+    if (d->cfg.secret_file != NULL) {
+        sipha_err("Cannot use secret file %s: %s", path,
+                  rc == -EINVAL ? "fewer than 16 bytes" : strerror(-rc));
+        return rc;
+    }
+    sipha_warn("No secret file %s: using a random key, so only this process can relay "
+               "responses to the requests it forwarded", path);
+    disp_keys_random(&d->keys);
+    return 0;
+}
+
+/* The static list is a snapshot source: what a reload removes, goes. */
+static void
+apply_static_proxies(struct dispatcher *d)
+{
+    proxyset_snapshot_begin(&d->proxies, PS_SRC_STATIC);
+    for (gchar **p = d->cfg.proxies; p != NULL && *p != NULL; p++) {
+        char name[PROXY_NAME_LEN], addr[128];
+        double weight;
+
+        if (disp_config_proxy_spec(*p, name, sizeof(name), addr, sizeof(addr), &weight) != 0
+            || proxyset_report(&d->proxies, PS_SRC_STATIC, addr, name, weight, PS_UP) == NULL) {
+            sipha_err("Ignoring static proxy '%s'", *p);
+        }
+    }
+    proxyset_snapshot_end(&d->proxies, PS_SRC_STATIC);
+    proxyset_update(&d->proxies);
+}
+
+static void
+reload(struct dispatcher *d)
+{
+    sipha_notice("Reloading configuration");
+    if (disp_config_reload(&d->cfg) != 0) {
+        sipha_err("Configuration not reloaded: keeping the previous one");
+        return;
+    }
+    sipha_log_set_priority(disp_config_log_priority(&d->cfg));
+    load_keys(d);
+    d->fwd.retry_after_s = d->cfg.retry_after_s;
+    apply_static_proxies(d);
+    disp_sources_reconfigure(d->sources, &d->cfg);
+}
+
+static void
+on_control(const char *command, GString *out, gpointer data)
+{
+    struct dispatcher *d = data;
+    gchar **argv = g_strsplit_set(command, " \t", 3);
+    const char *verb = argv[0] != NULL ? argv[0] : "";
+
+    if (strcmp(verb, "status") == 0 || strcmp(verb, "stats") == 0
+        || strcmp(verb, "proxies") == 0) {
+        g_string_append(out, "ok\n");
+        if (strcmp(verb, "proxies") != 0) {
+            g_string_append_printf(out, "uptime_s %" G_GUINT64_FORMAT "\n",
+                                   (sipha_now_ms() - d->started_ms) / 1000);
+            disp_stats_dump(&d->stats, out);
+        }
+        if (strcmp(verb, "stats") != 0) {
+            proxyset_dump(&d->proxies, out);
+        }
+    } else if ((strcmp(verb, "drain") == 0 || strcmp(verb, "undrain") == 0) && argv[1] != NULL) {
+        bool drain = verb[0] == 'd';
+        struct proxy *p = proxyset_drain(&d->proxies, argv[1], drain);
+
+        if (p == NULL) {
+            g_string_append_printf(out, "error: no proxy %s\n", argv[1]);
+        } else {
+            sipha_notice("Proxy %s (%s) %s by the control socket", p->name, p->key,
+                         drain ? "drained" : "undrained");
+            proxyset_update(&d->proxies);
+            g_string_append_printf(out, "ok\n%s %s\n", p->key, drain ? "draining" : "open");
+        }
+    } else if (strcmp(verb, "pick") == 0 && argv[1] != NULL) {
+        /* where a request with this Call-ID goes now (new dialog / in dialog) */
+        uint64_t h = hrw_hash(argv[1], strlen(argv[1]));
+        struct proxy *fresh = proxyset_pick(&d->proxies, h, true);
+        struct proxy *dialog = proxyset_pick(&d->proxies, h, false);
+
+        g_string_append_printf(out, "ok\n%s %s\n", fresh != NULL ? fresh->name : "-",
+                               dialog != NULL ? dialog->name : "-");
+    } else if (strcmp(verb, "reload") == 0) {
+        reload(d);
+        g_string_append(out, "ok\n");
+    } else {
+        g_string_append_printf(out, "error: unknown command '%s' (status, stats, proxies, "
+                               "drain X, undrain X, pick CALL-ID, reload)\n", verb);
+    }
+    g_strfreev(argv);
+}
+
+static gboolean
+on_stop(gpointer data)
+{
+    struct dispatcher *d = data;
+
+    sipha_notice("Stopping on signal");
+    g_main_loop_quit(d->loop);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_hup(gpointer data)
+{
+    reload(data);
+    return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1: the table and counters into the log, for operators without the
+ * control socket. */
+static gboolean
+on_usr1(gpointer data)
+{
+    struct dispatcher *d = data;
+    GString *out = g_string_new(NULL);
+    gchar **lines;
+
+    disp_stats_dump(&d->stats, out);
+    proxyset_dump(&d->proxies, out);
+    lines = g_strsplit(out->str, "\n", -1);
+    for (gchar **l = lines; *l != NULL; l++) {
+        if (**l != '\0') {
+            sipha_notice("%s", *l);
+        }
+    }
+    g_strfreev(lines);
+    g_string_free(out, TRUE);
+    return G_SOURCE_CONTINUE;
+}
+
+static int
+daemonize(void)
+{
+    pid_t pid = fork();
+    int fd;
+
+    if (pid < 0) {
+        return -errno;
+    }
+    if (pid > 0) {
+        _exit(0);
+    }
+    setsid();
+    if (chdir("/") != 0) {
+        return -errno;
+    }
+    fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        if (fd > 2) {
+            close(fd);
+        }
+    }
+    return 0;
+}
+
+static int
+write_pid_file(const char *path)
+{
+    FILE *f = fopen(path, "w");
+
+    if (f == NULL) {
+        return -errno;
+    }
+    fprintf(f, "%ld\n", (long) getpid());
+    return fclose(f) == 0 ? 0 : -errno;
+}
+
+/* Undo whatever run() got to; safe on a partly started dispatcher. */
+static void
+shutdown_dispatcher(struct dispatcher *d)
+{
+    disp_sources_free(d->sources);
+    control_close(d->control_id, d->cfg.control_socket);
+    for (int i = 0; i < d->listener_count; i++) {
+        g_source_remove(d->listeners[i].source_id);
+        close(d->listeners[i].fd);
+    }
+    if (d->pid_written) {
+        unlink(d->cfg.pid_file);
+    }
+    if (d->loop != NULL) {
+        g_main_loop_unref(d->loop);
+    }
+    udp_batch_free(d->batch);
+    disp_config_clear(&d->cfg);
+}
+
+static int
+run(struct dispatcher *d, int argc, char **argv)
+{
+    int rc = disp_config_parse(argc, argv, &d->cfg);
+
+    if (rc != 0) {
+        return rc;
+    }
+    if (d->cfg.check_config) {
+        printf("configuration ok\n");
+        return 0;
+    }
+    sipha_log_init("sipha-dispatcher", d->cfg.daemonize ? SIPHA_LOG_SYSLOG : SIPHA_LOG_STDERR,
+                   disp_config_log_priority(&d->cfg));
+    if (load_keys(d) != 0) {
+        return 2;
+    }
+    proxyset_init(&d->proxies, disp_sources_enabled(&d->cfg));
+    d->fwd = (struct fwd_ctx) { &d->keys, &d->proxies, &d->stats, d->cfg.retry_after_s };
+    d->loop = g_main_loop_new(NULL, FALSE);
+    d->started_ms = sipha_now_ms();
+    d->batch = udp_batch_new(FWD_OUT_MAX);
+    if (d->batch == NULL) {
+        return 1;
+    }
+    if (open_listeners(d) != 0) {
+        return 1;
+    }
+    if (d->cfg.daemonize && daemonize() != 0) {
+        sipha_err("Cannot daemonize: %s", strerror(errno));
+        return 1;
+    }
+    if (d->cfg.pid_file != NULL) {
+        if (write_pid_file(d->cfg.pid_file) != 0) {
+            sipha_err("Cannot write pid file %s: %s", d->cfg.pid_file, strerror(errno));
+            return 1;
+        }
+        d->pid_written = true;
+    }
+    d->control_id = control_listen(d->cfg.control_socket, on_control, d);
+    if (d->control_id == 0) {
+        return 1;
+    }
+    apply_static_proxies(d);
+    d->sources = disp_sources_new(&d->proxies, &d->cfg);
+    if (d->sources == NULL) {
+        return 2;
+    }
+    g_unix_signal_add(SIGTERM, on_stop, d);
+    g_unix_signal_add(SIGINT, on_stop, d);
+    g_unix_signal_add(SIGHUP, on_hup, d);
+    g_unix_signal_add(SIGUSR1, on_usr1, d);
+    sipha_notice("sipha-dispatcher %s started (pid %ld)", PACKAGE_VERSION, (long) getpid());
+    g_main_loop_run(d->loop);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct dispatcher *d = g_new0(struct dispatcher, 1);
+    int rc = run(d, argc, argv);
+
+    shutdown_dispatcher(d);
+    g_free(d);
+    return rc;
+}

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* proxyset.c: merging the sources into the set in use (see proxyset.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "hash.h"
+#include "proxyset.h"
+#include "sipha_log.h"
+
+/* Marks a proxy not yet seen in a running snapshot. */
+#define PS_UNSEEN 0x80
+
+static const char *const source_names[PS_SRC_COUNT] = { "static", "cib", "probe", "watch" };
+static const char *const state_names[] = { "-", "up", "down", "drain" };
+
+const char *
+ps_source_name(enum ps_source source)
+{
+    return source < PS_SRC_COUNT ? source_names[source] : "?";
+}
+
+void
+proxyset_init(struct proxyset *ps, unsigned enabled_sources)
+{
+    memset(ps, 0, sizeof(*ps));
+    ps->enabled = enabled_sources;
+}
+
+int
+proxyset_key(const char *text, char key[PROXY_KEY_LEN], struct sockaddr_storage *addr)
+{
+    char hostport[ADDR_STRLEN];
+    const char *p = text;
+    char trimmed[PROXY_KEY_LEN];
+    size_t n;
+
+    if (strncasecmp(p, "udp:", 4) == 0) {
+        p += 4;
+    } else if (strncasecmp(p, "sip:", 4) == 0) {
+        p += 4;
+    }
+    /* drop URI parameters ("sip:1.2.3.4:5060;transport=udp") */
+    n = strcspn(p, ";>");
+    if (n == 0 || n >= sizeof(trimmed)) {
+        return -EINVAL;
+    }
+    memcpy(trimmed, p, n);
+    trimmed[n] = '\0';
+    if (addr_parse(trimmed, 5060, addr) != 0) {
+        return -EINVAL;
+    }
+    addr_hostport_str(addr, hostport, sizeof(hostport));
+    snprintf(key, PROXY_KEY_LEN, "udp:%s", hostport);
+    return 0;
+}
+
+static struct proxy *
+find(struct proxyset *ps, const char *key)
+{
+    for (int i = 0; i < ps->count; i++) {
+        if (strcmp(ps->proxies[i].key, key) == 0) {
+            return &ps->proxies[i];
+        }
+    }
+    return NULL;
+}
+
+struct proxy *
+proxyset_report(struct proxyset *ps, enum ps_source source, const char *key_text,
+                const char *name, double weight, enum ps_state state)
+{
+    char key[PROXY_KEY_LEN];
+    struct sockaddr_storage addr;
+    struct proxy *p;
+
+    if (proxyset_key(key_text, key, &addr) != 0) {
+        return NULL;
+    }
+    p = find(ps, key);
+    if (p == NULL) {
+        if (ps->count == PROXYSET_MAX) {
+            sipha_err("Proxy set full (%d): ignoring %s", PROXYSET_MAX, key);
+            return NULL;
+        }
+        p = &ps->proxies[ps->count++];
+        memset(p, 0, sizeof(*p));
+        g_strlcpy(p->key, key, sizeof(p->key));
+        g_strlcpy(p->name, key, sizeof(p->name));
+        p->addr = addr;
+        p->weight = 1.0;
+        p->seed = hrw_hash(p->key, strlen(p->key));
+        /* a proxy appearing in the middle of another source's snapshot is
+         * simply absent from that source */
+    }
+    if (name != NULL && name[0] != '\0') {
+        g_strlcpy(p->name, name, sizeof(p->name));
+    }
+    if (weight > 0) {
+        p->weight = weight;
+    }
+    p->state[source] = (uint8_t) state;
+    return p;
+}
+
+void
+proxyset_snapshot_begin(struct proxyset *ps, enum ps_source source)
+{
+    for (int i = 0; i < ps->count; i++) {
+        ps->proxies[i].state[source] |= PS_UNSEEN;
+    }
+}
+
+void
+proxyset_snapshot_end(struct proxyset *ps, enum ps_source source)
+{
+    for (int i = 0; i < ps->count; i++) {
+        if (ps->proxies[i].state[source] & PS_UNSEEN) {
+            ps->proxies[i].state[source] = PS_ABSENT;
+        }
+    }
+}
+
+struct proxy *
+proxyset_drain(struct proxyset *ps, const char *key_or_name, bool drain)
+{
+    char key[PROXY_KEY_LEN];
+    struct sockaddr_storage addr;
+    bool is_key = proxyset_key(key_or_name, key, &addr) == 0;
+
+    for (int i = 0; i < ps->count; i++) {
+        struct proxy *p = &ps->proxies[i];
+
+        if (strcmp(p->name, key_or_name) == 0 || (is_key && strcmp(p->key, key) == 0)) {
+            p->drain_cmd = drain;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static bool
+enabled(const struct proxyset *ps, enum ps_source s)
+{
+    return (ps->enabled & (1u << s)) != 0;
+}
+
+static bool
+healthy(uint8_t state)
+{
+    return state == PS_UP || state == PS_DRAIN;
+}
+
+/* The rule of proxyset.h, for one proxy. */
+static bool
+usable(const struct proxyset *ps, const struct proxy *p)
+{
+    bool from_static = enabled(ps, PS_SRC_STATIC) && healthy(p->state[PS_SRC_STATIC]);
+    bool from_cib = enabled(ps, PS_SRC_CIB) && healthy(p->state[PS_SRC_CIB]);
+
+    if (!from_static && !from_cib) {
+        return false;
+    }
+    for (int s = 0; s < PS_SRC_COUNT; s++) {
+        if (enabled(ps, s) && p->state[s] == PS_DOWN) {
+            return false;
+        }
+    }
+    if (from_static && enabled(ps, PS_SRC_PROBE) && !healthy(p->state[PS_SRC_PROBE])) {
+        return false;
+    }
+    if (from_cib && enabled(ps, PS_SRC_WATCH) && !healthy(p->state[PS_SRC_WATCH])) {
+        return false;
+    }
+    return true;
+}
+
+static bool
+draining(const struct proxyset *ps, const struct proxy *p)
+{
+    if (p->drain_cmd) {
+        return true;
+    }
+    for (int s = 0; s < PS_SRC_COUNT; s++) {
+        if (enabled(ps, s) && p->state[s] == PS_DRAIN) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+describe(const struct proxyset *ps, const struct proxy *p, char *buf, size_t size)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (int s = 0; s < PS_SRC_COUNT; s++) {
+        if (enabled(ps, s)) {
+            int n = snprintf(buf + used, size - used, "%s%s=%s", used ? " " : "",
+                             source_names[s], state_names[p->state[s] & 3]);
+
+            if (n < 0 || (size_t) n >= size - used) {
+                return;
+            }
+            used += (size_t) n;
+        }
+    }
+}
+
+void
+proxyset_update(struct proxyset *ps)
+{
+    bool changed = false;
+    int in_use = 0;
+
+    ps->active_count = 0;
+    for (int i = 0; i < ps->count; i++) {
+        struct proxy *p = &ps->proxies[i];
+        bool use = usable(ps, p);
+        bool drain = use && draining(ps, p);
+
+        if (use != p->in_use || drain != p->draining) {
+            char why[128];
+
+            describe(ps, p, why, sizeof(why));
+            sipha_notice("Proxy %s (%s) %s (%s)", p->name, p->key,
+                         !use ? "left the set" : drain ? "is draining" : "is in the set", why);
+            changed = true;
+        }
+        p->in_use = use;
+        p->draining = drain;
+        if (use) {
+            ps->active[ps->active_count++] = p;
+            in_use += drain ? 0 : 1;
+        }
+    }
+    if (changed) {
+        ps->generation++;
+        sipha_notice("Proxy set: %d in use (%d draining)", ps->active_count,
+                     ps->active_count - in_use);
+    }
+}
+
+struct proxy *
+proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_dialog)
+{
+    struct proxy *best = NULL, *best_open = NULL;
+    double best_score = -1.0, best_open_score = -1.0;
+
+    for (int i = 0; i < ps->active_count; i++) {
+        struct proxy *p = ps->active[i];
+        double score = hrw_score(call_hash, p->seed, p->weight);
+
+        if (score > best_score) {
+            best_score = score;
+            best = p;
+        }
+        if (!p->draining && score > best_open_score) {
+            best_open_score = score;
+            best_open = p;
+        }
+    }
+    /* A dialog keeps its proxy while it drains; a new one avoids it.  By
+     * rendezvous hashing, best_open is where the dialog will go once the
+     * draining proxy is gone, so nothing moves twice. */
+    return (new_dialog && best != NULL && best->draining) ? best_open : best;
+}
+
+void
+proxyset_dump(const struct proxyset *ps, GString *out)
+{
+    g_string_append_printf(out, "%-20s %-28s %-8s %6s %12s  %s\n", "name", "address", "use",
+                           "weight", "requests", "sources");
+    for (int i = 0; i < ps->count; i++) {
+        const struct proxy *p = &ps->proxies[i];
+        char why[128];
+
+        describe(ps, p, why, sizeof(why));
+        g_string_append_printf(out, "%-20s %-28s %-8s %6.2f %12" G_GUINT64_FORMAT "  %s%s\n",
+                               p->name, p->key,
+                               !p->in_use ? "no" : p->draining ? "drain" : "yes",
+                               p->weight, p->requests, why,
+                               p->drain_cmd ? " ctl=drain" : "");
+    }
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * proxyset.h: the proxies the dispatcher may use, merged from sources.
+ *
+ * Each source is a small adapter that reports, per proxy key
+ * ("udp:127.0.0.1:5060"), ABSENT, UP, DOWN or DRAIN:
+ *   - membership sources (static list, CIB) make a proxy exist;
+ *   - health sources (probe of the static list, heartbeat watcher) can only
+ *     veto; they are required for the proxies they cover (the prober for
+ *     static proxies, the watcher for CIB proxies), so "unknown" is not
+ *     "healthy".
+ * A proxy is in use when at least one membership source has it and every
+ * enabled source that covers it says UP or DRAIN.  Draining proxies get no
+ * new dialogs; requests inside a dialog still reach them.
+ */
+#ifndef SIPHA_DISPATCHER_PROXYSET_H
+#define SIPHA_DISPATCHER_PROXYSET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <glib.h>
+
+#define PROXYSET_MAX 256
+#define PROXY_KEY_LEN 72
+#define PROXY_NAME_LEN 64
+
+enum ps_source {
+    PS_SRC_STATIC = 0,  /* --proxy / config file */
+    PS_SRC_CIB,         /* CIB follower */
+    PS_SRC_PROBE,       /* OPTIONS prober over the static list */
+    PS_SRC_WATCH,       /* heartbeat watcher */
+    PS_SRC_COUNT,
+};
+
+enum ps_state {
+    PS_ABSENT = 0,
+    PS_UP,
+    PS_DOWN,
+    PS_DRAIN,
+};
+
+struct proxy {
+    char key[PROXY_KEY_LEN];        /* "udp:127.0.0.1:5060" */
+    char name[PROXY_NAME_LEN];
+    struct sockaddr_storage addr;
+    double weight;
+    uint64_t seed;                  /* hrw_hash(key) */
+    uint8_t state[PS_SRC_COUNT];
+    bool drain_cmd;                 /* drained by the control socket */
+    bool in_use;
+    bool draining;
+    uint64_t requests;              /* forwarded to it */
+};
+
+struct proxyset {
+    struct proxy proxies[PROXYSET_MAX];
+    int count;
+    struct proxy *active[PROXYSET_MAX];   /* in use, draining included */
+    int active_count;
+    unsigned enabled;                     /* 1 << enum ps_source */
+    uint64_t generation;                  /* bumped on every change of use */
+};
+
+void proxyset_init(struct proxyset *ps, unsigned enabled_sources);
+
+/* Normalize an address ("sip:host:port", "host:port", "[v6]:port") into KEY
+ * and ADDR.  Returns 0 or -EINVAL. */
+int proxyset_key(const char *text, char key[PROXY_KEY_LEN], struct sockaddr_storage *addr);
+
+/* Report STATE of proxy KEY from SOURCE (NAME may be NULL; WEIGHT <= 0
+ * keeps the current one).  Returns the proxy or NULL when the set is full
+ * or the key is not an address. */
+struct proxy *proxyset_report(struct proxyset *ps, enum ps_source source, const char *key,
+                              const char *name, double weight, enum ps_state state);
+
+/* A full snapshot from SOURCE: begin, report each, end; what was not
+ * reported becomes ABSENT. */
+void proxyset_snapshot_begin(struct proxyset *ps, enum ps_source source);
+void proxyset_snapshot_end(struct proxyset *ps, enum ps_source source);
+
+/* Drain by the control socket (KEY or NAME); returns the proxy or NULL. */
+struct proxy *proxyset_drain(struct proxyset *ps, const char *key_or_name, bool drain);
+
+/* Recompute which proxies are in use; logs each change. */
+void proxyset_update(struct proxyset *ps);
+
+/* The proxy for a Call-ID hash; NEW_DIALOG skips draining proxies.
+ * NULL when none is usable. */
+struct proxy *proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_dialog);
+
+/* The live table, for the control socket. */
+void proxyset_dump(const struct proxyset *ps, GString *out);
+
+const char *ps_source_name(enum ps_source source);
+
+#endif

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* stats.c: counters as "name value  # what" lines. */
+#include "config.h"
+
+#include "stats.h"
+
+void
+disp_stats_dump(const struct disp_stats *st, GString *out)
+{
+#define X(name, what) \
+    g_string_append_printf(out, "%-18s %14" G_GUINT64_FORMAT "  # %s\n", #name, st->name, what);
+    DISP_STATS(X)
+#undef X
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* stats.h: the dispatcher's counters (read through the control socket). */
+#ifndef SIPHA_DISPATCHER_STATS_H
+#define SIPHA_DISPATCHER_STATS_H
+
+#include <stdint.h>
+
+#include <glib.h>
+
+#define DISP_STATS(X) \
+    X(rx_packets, "datagrams received") \
+    X(rx_requests, "requests received") \
+    X(rx_responses, "responses received") \
+    X(fwd_requests, "requests forwarded to a proxy") \
+    X(fwd_responses, "responses forwarded to the previous hop") \
+    X(reply_options, "OPTIONS to the dispatcher answered 200") \
+    X(reply_483, "requests answered 483 Too Many Hops") \
+    X(reply_503, "requests answered 503 (no proxy)") \
+    X(drop_keepalive, "keep-alives (CRLF) ignored") \
+    X(drop_parse, "dropped: not a SIP message the scanner accepts") \
+    X(drop_ack, "ACKs dropped (no proxy, or Max-Forwards 0)") \
+    X(drop_not_ours, "responses dropped: top Via not ours") \
+    X(drop_bad_mac, "responses dropped: MAC did not verify") \
+    X(drop_no_next_hop, "responses dropped: no usable next Via") \
+    X(drop_too_big, "dropped: message would exceed a datagram") \
+    X(drop_family, "dropped: proxy address family differs") \
+    X(tx_errors, "send errors")
+
+struct disp_stats {
+#define X(name, what) uint64_t name;
+    DISP_STATS(X)
+#undef X
+};
+
+void disp_stats_dump(const struct disp_stats *st, GString *out);
+
+#endif
