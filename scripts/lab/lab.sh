@@ -39,6 +39,36 @@ lab_init() {
     return 0
 }
 
+# lab_owner_alive: the process that made the lab (a demo, a test, a
+# benchmark) still runs; `sipha-lab up` labs have no living owner.
+lab_owner_alive() {
+    local pid
+    pid=$(cat "$LABDIR/owner" 2>/dev/null) || return 1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+# lab_claim: for scripts that make their own lab under a fixed name: remove
+# a leftover one whose owner is gone; refuse (1) when its owner still runs.
+lab_claim() {
+    lab_exists || return 0
+    if lab_owner_alive; then
+        echo "sipha-lab: lab '$LAB' is in use by process $(cat "$LABDIR/owner")" >&2
+        return 1
+    fi
+    lab_down
+}
+
+# lab_reap PREFIX: remove the labs named PREFIX<pid> whose owner is gone
+# (left by test runs that were killed).
+lab_reap() {
+    local prefix=$1 d name
+    for d in "$SIPHA_LAB_ROOT/$prefix"[0-9]*; do
+        [ -d "$d" ] || continue
+        name=${d##*/}
+        ( lab_init "$name" && { lab_owner_alive || lab_down; } )
+    done
+}
+
 lab_exists() {
     [ -f "$LABDIR/config" ] || ip netns list 2>/dev/null | grep -q "^$LAB_NSPFX"
 }
@@ -142,9 +172,10 @@ LAB_FENCING=$LAB_FENCING
 LAB_STACK=$LAB_STACK
 LAB_DS_PING_S=$LAB_DS_PING_S
 LAB_DS_FR_MS=$LAB_DS_FR_MS
-LAB_DISPATCHER=${LAB_DISPATCHER:-kamailio}
+LAB_DISPATCHER=${LAB_DISPATCHER:-auto}
 EOF
     echo "$LAB" >"$LABDIR/name"
+    echo "${LAB_OWNER:-$$}" >"$LABDIR/owner"
     echo "$SIPHA_SRCDIR" >"$LABDIR/srcdir"
     lab_cluster_hosts | tr '\n' ' ' >"$LABDIR/cluster-hosts"
 }
@@ -169,10 +200,10 @@ lab_sipha_parts_present() {
         && [ -x "$SIPHA_BUILDDIR/helpers/probe/sipha-probe" ]
 }
 
-# sipha-dispatcher runs only when asked for (up --dispatcher sipha): it
-# landed on main after this lab's tests were written against the stand-in.
+# sipha-dispatcher (with sipha-beat's heartbeats: watch=true) runs when it
+# is built, unless the Kamailio stand-in is asked for (up --dispatcher kamailio).
 lab_have_sipha_dispatcher() {
-    [ "${LAB_DISPATCHER:-kamailio}" = sipha ] \
+    [ "$LAB_STACK" = sipha ] && [ "${LAB_DISPATCHER:-auto}" != kamailio ] \
         && [ -x "$SIPHA_SRCDIR/agents/dispatcher" ] \
         && [ -x "$SIPHA_BUILDDIR/helpers/dispatcher/sipha-dispatcher" ]
 }
@@ -469,7 +500,7 @@ lab_crm_config_sipha() {
         --proxy-param "console_log=$LABDIR/self/proxy.log")
     if lab_have_sipha_dispatcher; then
         args+=(--dispatcher-param "secret_file=$LABDIR/dispatcher.key"
-            --dispatcher-param watch=false
+            --dispatcher-param "watch=${LAB_DISPATCHER_WATCH:-true}"
             --dispatcher-param "console_log=$LABDIR/self/dispatcher.log")
     else
         args+=(--dispatcher-agent ocf:heartbeat:anything
@@ -798,8 +829,10 @@ lab_calls_result() {
 # one "pN up|down" line per proxy.
 lab_proxy_table() {
     local dhost=$1
-    if [ "$LAB_STACK" = sipha ] && [ -n "${LAB_PROXY_TABLE_CMD:-}" ]; then
-        lab_exec "$dhost" sh -c "$LAB_PROXY_TABLE_CMD"
+    if lab_have_sipha_dispatcher; then
+        # name (proxy-pN) address use (yes|drain|no) ...
+        lab_exec "$dhost" timeout 5 sipha-dispatcherctl proxies 2>/dev/null \
+            | awk 'NR > 1 && $1 ~ /^proxy-/ { print substr($1, 7), ($3 == "yes" ? "up" : "down") }' | sort
         return
     fi
     lab_exec "$dhost" timeout 5 kamcmd -s unix:/run/sipha-lab-dispatcher.ctl dispatcher.list 2>/dev/null \
