@@ -34,8 +34,8 @@
 #include "udp.h"
 
 #define MAX_LISTENERS 16
-/* Datagrams handled per wake-up before yielding to other sources. */
-#define RX_BATCH 64
+/* Batches handled per wake-up before yielding to other sources. */
+#define RX_ROUNDS 4
 
 struct listener {
     int fd;
@@ -57,39 +57,48 @@ struct dispatcher {
     GMainLoop *loop;
     struct disp_sources *sources;
     uint64_t started_ms;
-    char rx[FWD_OUT_MAX + 1];
-    struct fwd_out out;
+    struct udp_batch *batch;
+    struct fwd_out out[UDP_BATCH];
 };
 
+/* The hot path: one recvmmsg, the rules on each datagram into its own
+ * output buffer, one sendmmsg; no allocation. */
 static gboolean
 on_readable(gint fd, GIOCondition condition, gpointer data)
 {
     struct listener *l = data;
     struct dispatcher *d = l->d;
-    struct fwd_in in;
 
-    for (int i = 0; i < RX_BATCH; i++) {
-        ssize_t n = udp_recv(fd, l->port, d->rx, sizeof(d->rx) - 1, &in.src, &in.local);
+    for (int round = 0; round < RX_ROUNDS; round++) {
+        int n = udp_recv_batch(fd, l->port, d->batch);
 
-        if (n == -EAGAIN || n == -EWOULDBLOCK) {
-            break;
+        for (int i = 0; i < n; i++) {
+            struct fwd_in in;
+            struct fwd_out *out = &d->out[i];
+            struct sockaddr_storage *src, *local;
+            const char *buf;
+            ssize_t len = udp_batch_get(d->batch, i, &buf, &src, &local);
+
+            if (len < 0) {
+                d->stats.drop_too_big += (len == -EMSGSIZE);
+                continue;
+            }
+            in.buf = buf;
+            in.len = (size_t) len;
+            in.src = *src;
+            in.local = *local;
+            if (fwd_process(&d->fwd, &in, out) != FWD_SEND) {
+                continue;
+            }
+            if (out->dst.ss_family != local->ss_family) {
+                d->stats.drop_family++;
+                continue;
+            }
+            udp_batch_queue(d->batch, local, &out->dst, out->buf, out->len);
         }
-        if (n < 0) {
-            d->stats.drop_too_big += (n == -EMSGSIZE);
-            continue;
-        }
-        d->rx[n] = '\0';
-        in.buf = d->rx;
-        in.len = (size_t) n;
-        if (fwd_process(&d->fwd, &in, &d->out) != FWD_SEND) {
-            continue;
-        }
-        if (d->out.dst.ss_family != in.local.ss_family) {
-            d->stats.drop_family++;
-            continue;
-        }
-        if (udp_send(fd, &in.local, &d->out.dst, d->out.buf, d->out.len) != 0) {
-            d->stats.tx_errors++;
+        d->stats.tx_errors += (uint64_t) udp_send_batch(fd, d->batch);
+        if (n < UDP_BATCH) {
+            break;                        /* drained: back to the main loop */
         }
     }
     return G_SOURCE_CONTINUE;
@@ -349,6 +358,7 @@ shutdown_dispatcher(struct dispatcher *d)
     if (d->loop != NULL) {
         g_main_loop_unref(d->loop);
     }
+    udp_batch_free(d->batch);
     disp_config_clear(&d->cfg);
 }
 
@@ -373,6 +383,10 @@ run(struct dispatcher *d, int argc, char **argv)
     d->fwd = (struct fwd_ctx) { &d->keys, &d->proxies, &d->stats, d->cfg.retry_after_s };
     d->loop = g_main_loop_new(NULL, FALSE);
     d->started_ms = sipha_now_ms();
+    d->batch = udp_batch_new(FWD_OUT_MAX);
+    if (d->batch == NULL) {
+        return 1;
+    }
     if (open_listeners(d) != 0) {
         return 1;
     }
