@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2120
 # SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/lab/lab.sh: the sipha lab, a multi-node cluster on one machine.
 # Sourced by scripts/sipha-lab, scripts/sipha-demo, scripts/bench-failover and
@@ -334,9 +335,9 @@ lab_start_host_cluster() {
 
 # lab_crm_mon_xml [HOST]: crm_mon's XML from a live host.
 lab_crm_mon_xml() {
-    local host=${1:-} try out
+    local host=${1:-} _try out
     # On a busy machine crm_mon now and then fails or times out: try again.
-    for try in 1 2 3; do
+    for _try in 1 2 3; do
         [ -n "${1:-}" ] || host=$(lab_live_host) || { sleep 1; continue; }
         out=$(lab_pcmk "$host" crm_mon -1 --output-as=xml 2>/dev/null)
         case $out in
@@ -522,8 +523,8 @@ EOF
 # lab_wait_resources TIMEOUT_S: every SAP started once, and a dispatcher on
 # every live dispatcher node, a proxy on every live proxy node.
 lab_resources_ok() {
-    local s xml
-    xml=$(lab_crm_mon_xml) || return 1
+    local s
+    lab_crm_mon_xml >/dev/null || return 1
     for s in $(lab_saps); do
         [ -n "$(lab_sap_host "$s")" ] || return 1
     done
