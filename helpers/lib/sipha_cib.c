@@ -34,7 +34,9 @@
 #include "sipha_time.h"
 
 #define CLIENT_NAME "sipha-cib"
-/* Fields of a cib_diff_notify message (Pacemaker's names, private headers). */
+/* The diff notification and its fields (Pacemaker's names; the macros for
+ * them moved or went private across 2.1 -> 3.0, the strings did not). */
+#define NOTIFY_DIFF_EVENT "cib_diff_notify"
 #define NOTIFY_RC "cib_rc"
 #define NOTIFY_DIFF "cib_update_result"
 #define QUERY_OPTIONS (cib_scope_local | cib_sync_call)
@@ -77,19 +79,6 @@ static GSList *followers;
 
 static void schedule_reconnect(struct sipha_cib *f);
 static void schedule_refresh(struct sipha_cib *f, unsigned delay_ms);
-
-void sipha_cib_options_init(struct sipha_cib_options *opts)
-{
-    memset(opts, 0, sizeof(*opts));
-    opts->address_param = "sip_address";
-    opts->address_attr = "sipha-sip-address";
-    opts->drain_attr = "sipha-drain";
-    opts->default_transport = "udp";
-    opts->coalesce_ms = 20;
-    opts->reconnect_min_ms = 100;
-    opts->reconnect_max_ms = 5000;
-    opts->poll_ms = 500;
-}
 
 static void report(struct sipha_cib *f, enum sipha_cib_event event,
                    const struct sipha_proxy_set_change *change)
@@ -244,11 +233,26 @@ static void apply_diff(struct sipha_cib *f, xmlNode *diff)
     }
 }
 
+/* The patchset in a diff notification: <cib_update_result><diff .../>. */
+static xmlNode *notify_diff(xmlNode *msg)
+{
+    for (xmlNode *c = msg != NULL ? msg->children : NULL; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *) c->name, NOTIFY_DIFF) == 0) {
+            for (xmlNode *d = c->children; d != NULL; d = d->next) {
+                if (d->type == XML_ELEMENT_NODE) {
+                    return d;
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
 static void on_diff(const char *event, xmlNode *msg)
 {
     uint64_t now_us = (uint64_t) g_get_real_time();
     int update_rc = pcmk_ok;
-    xmlNode *diff = get_message_xml(msg, NOTIFY_DIFF);
+    xmlNode *diff = notify_diff(msg);
 
     crm_element_value_int(msg, NOTIFY_RC, &update_rc);
     for (GSList *l = followers; l != NULL; l = l->next) {
@@ -332,7 +336,7 @@ static int try_connect(struct sipha_cib *f)
     if (rc == pcmk_ok && !f->file_backend) {
         rc = f->conn->cmds->set_connection_dnotify(f->conn, on_destroy);
         if (rc == pcmk_ok) {
-            rc = f->conn->cmds->add_notify_callback(f->conn, T_CIB_DIFF_NOTIFY, on_diff);
+            rc = f->conn->cmds->add_notify_callback(f->conn, NOTIFY_DIFF_EVENT, on_diff);
         }
     }
     if (rc != pcmk_ok) {
@@ -466,7 +470,7 @@ void sipha_cib_free(struct sipha_cib *f)
     remove_source(&f->poll_timer);
     if (f->conn != NULL) {
         if (!f->file_backend) {
-            f->conn->cmds->del_notify_callback(f->conn, T_CIB_DIFF_NOTIFY, on_diff);
+            f->conn->cmds->del_notify_callback(f->conn, NOTIFY_DIFF_EVENT, on_diff);
         }
         f->conn->cmds->signoff(f->conn);
         cib_delete(f->conn);

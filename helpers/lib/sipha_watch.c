@@ -276,6 +276,12 @@ int sipha_watch_start(sipha_watch_t *w)
     if (w->timer != NULL) {
         return 0;
     }
+    if (w->opts.tick_interval_ms + w->opts.stall_after_ms >= w->opts.down_after_ms) {
+        /* a stall would be seen only after counters were already judged */
+        sipha_warn("tick %u ms + stall %u ms >= down after %u ms: a ring stall may"
+                   " be taken for dead proxies", w->opts.tick_interval_ms,
+                   w->opts.stall_after_ms, w->opts.down_after_ms);
+    }
     w->timer = g_timeout_source_new(MIN(EVAL_INTERVAL_MS, w->opts.tick_interval_ms));
     g_source_set_callback(w->timer, on_timer, w, NULL);
     g_source_set_priority(w->timer, G_PRIORITY_HIGH);

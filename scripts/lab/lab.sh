@@ -39,6 +39,36 @@ lab_init() {
     return 0
 }
 
+# lab_owner_alive: the process that made the lab (a demo, a test, a
+# benchmark) still runs; `sipha-lab up` labs have no living owner.
+lab_owner_alive() {
+    local pid
+    pid=$(cat "$LABDIR/owner" 2>/dev/null) || return 1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
+
+# lab_claim: for scripts that make their own lab under a fixed name: remove
+# a leftover one whose owner is gone; refuse (1) when its owner still runs.
+lab_claim() {
+    lab_exists || return 0
+    if lab_owner_alive; then
+        echo "sipha-lab: lab '$LAB' is in use by process $(cat "$LABDIR/owner")" >&2
+        return 1
+    fi
+    lab_down
+}
+
+# lab_reap PREFIX: remove the labs named PREFIX<pid> whose owner is gone
+# (left by test runs that were killed).
+lab_reap() {
+    local prefix=$1 d name
+    for d in "$SIPHA_LAB_ROOT/$prefix"[0-9]*; do
+        [ -d "$d" ] || continue
+        name=${d##*/}
+        ( lab_init "$name" && { lab_owner_alive || lab_down; } )
+    done
+}
+
 lab_exists() {
     [ -f "$LABDIR/config" ] || ip netns list 2>/dev/null | grep -q "^$LAB_NSPFX"
 }
@@ -142,8 +172,10 @@ LAB_FENCING=$LAB_FENCING
 LAB_STACK=$LAB_STACK
 LAB_DS_PING_S=$LAB_DS_PING_S
 LAB_DS_FR_MS=$LAB_DS_FR_MS
+LAB_DISPATCHER=${LAB_DISPATCHER:-auto}
 EOF
     echo "$LAB" >"$LABDIR/name"
+    echo "${LAB_OWNER:-$$}" >"$LABDIR/owner"
     echo "$SIPHA_SRCDIR" >"$LABDIR/srcdir"
     lab_cluster_hosts | tr '\n' ' ' >"$LABDIR/cluster-hosts"
 }
@@ -168,8 +200,11 @@ lab_sipha_parts_present() {
         && [ -x "$SIPHA_BUILDDIR/helpers/probe/sipha-probe" ]
 }
 
+# sipha-dispatcher (with sipha-beat's heartbeats: watch=true) runs when it
+# is built, unless the Kamailio stand-in is asked for (up --dispatcher kamailio).
 lab_have_sipha_dispatcher() {
-    [ -x "$SIPHA_SRCDIR/agents/dispatcher" ] \
+    [ "$LAB_STACK" = sipha ] && [ "${LAB_DISPATCHER:-auto}" != kamailio ] \
+        && [ -x "$SIPHA_SRCDIR/agents/dispatcher" ] \
         && [ -x "$SIPHA_BUILDDIR/helpers/dispatcher/sipha-dispatcher" ]
 }
 
@@ -223,6 +258,7 @@ lab_prepare_shared_files() {
             [ -f "$f" ] && [ -x "$f" ] && ln -sf "$f" "$LABDIR/sbin/"
         done
     fi
+    head -c 32 /dev/urandom >"$LABDIR/dispatcher.key"
     : >"$LABDIR/dispatcher.list"
     for f in $(lab_proxies); do
         echo "1 sip:$(lab_addr "$f"):$LAB_SIP_PORT" >>"$LABDIR/dispatcher.list"
@@ -298,9 +334,17 @@ lab_start_host_cluster() {
 
 # lab_crm_mon_xml [HOST]: crm_mon's XML from a live host.
 lab_crm_mon_xml() {
-    local host=${1:-}
-    [ -n "$host" ] || host=$(lab_live_host) || return 1
-    lab_pcmk "$host" crm_mon -1 --output-as=xml 2>/dev/null
+    local host=${1:-} try out
+    # On a busy machine crm_mon now and then fails or times out: try again.
+    for try in 1 2 3; do
+        [ -n "${1:-}" ] || host=$(lab_live_host) || { sleep 1; continue; }
+        out=$(lab_pcmk "$host" crm_mon -1 --output-as=xml 2>/dev/null)
+        case $out in
+            *'</pacemaker-result>'*) echo "$out"; return 0 ;;
+        esac
+        sleep 1
+    done
+    return 1
 }
 
 # lab_online_nodes [HOST]: names of the nodes HOST's crm_mon calls online.
@@ -454,7 +498,11 @@ lab_crm_config_sipha() {
     args+=(--proxy-param server=kamailio --proxy-param "config=$LABDIR/self/proxy.cfg"
         --proxy-param "options=-E -m 32 -M 4 -x tlsf"
         --proxy-param "console_log=$LABDIR/self/proxy.log")
-    if ! lab_have_sipha_dispatcher; then
+    if lab_have_sipha_dispatcher; then
+        args+=(--dispatcher-param "secret_file=$LABDIR/dispatcher.key"
+            --dispatcher-param "watch=${LAB_DISPATCHER_WATCH:-true}"
+            --dispatcher-param "console_log=$LABDIR/self/dispatcher.log")
+    else
         args+=(--dispatcher-agent ocf:heartbeat:anything
             --dispatcher-param binfile=/usr/sbin/kamailio
             --dispatcher-param "cmdline_options=-DD -E -m 32 -M 4 -x tlsf -f $LABDIR/self/dispatcher.cfg"
@@ -677,14 +725,15 @@ lab_uncut() {
 }
 
 # The processes a fault targets on HOST: dispatcher, proxy, corosync,
-# pacemaker, beat.
+# pacemaker, beat (names as in /proc/PID/comm: 15 characters at most).
 lab_proc_comms() {
     local host=$1 what=$2
     case $what in
-        dispatcher) [ "$LAB_STACK" = sipha ] && echo sipha-dispatcher || echo kamailio ;;
+        dispatcher) [ "$LAB_STACK" = sipha ] && lab_have_sipha_dispatcher \
+                        && echo sipha-dispatche || echo kamailio ;;
         proxy) echo kamailio ;;
         corosync) echo corosync ;;
-        pacemaker) echo pacemakerd pacemaker-based pacemaker-fenced pacemaker-execd pacemaker-attrd pacemaker-schedulerd pacemaker-controld ;;
+        pacemaker) echo pacemakerd pacemaker-based pacemaker-fence pacemaker-execd pacemaker-attrd pacemaker-sched pacemaker-contr ;;
         beat) echo sipha-beat ;;
         *) return 1 ;;
     esac
@@ -780,8 +829,10 @@ lab_calls_result() {
 # one "pN up|down" line per proxy.
 lab_proxy_table() {
     local dhost=$1
-    if [ "$LAB_STACK" = sipha ] && [ -n "${LAB_PROXY_TABLE_CMD:-}" ]; then
-        lab_exec "$dhost" sh -c "$LAB_PROXY_TABLE_CMD"
+    if lab_have_sipha_dispatcher; then
+        # name (proxy-pN) address use (yes|drain|no) ...
+        lab_exec "$dhost" timeout 5 sipha-dispatcherctl proxies 2>/dev/null \
+            | awk 'NR > 1 && $1 ~ /^proxy-/ { print substr($1, 7), ($3 == "yes" ? "up" : "down") }' | sort
         return
     fi
     lab_exec "$dhost" timeout 5 kamcmd -s unix:/run/sipha-lab-dispatcher.ctl dispatcher.list 2>/dev/null \

@@ -1,4 +1,5 @@
 # tests/integration/beat-lib.sh: helpers shared by tests/integration/beat-*.test.
+# shellcheck shell=bash disable=SC2016,SC2034
 # Source after tests/lib/tap.sh and tests/lib/cluster.sh; call beat_setup first.
 #
 #   beat_setup [--corosync-only]     node up, programs found, BEAT_DIR for files

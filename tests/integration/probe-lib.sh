@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/probe-lib.sh: peers for sipha-probe's integration tests.
 # Source after tests/lib/tap.sh.  Every peer listens on loopback in the probe
@@ -9,7 +10,8 @@ PROBE_TMP=$(mktemp -d /tmp/sipha-probe-test.XXXXXX)
 on_exit "rm -rf '$PROBE_TMP'"
 # Where an answer is expected, a deadline no busy machine misses: the tests
 # assert verdicts, never speed (speed is scripts/bench-probe's job).
-LIVE="--timeout-ms 5000"
+# shellcheck disable=SC2034  # used by the test scripts that source this file
+LIVE=(--timeout-ms 5000)
 # Abort (and skip nothing silently) when ASan finds something.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
@@ -46,6 +48,7 @@ start_sipp() {
 # run_probe ARGS...: run sipha-probe; output in $PROBE_TMP/out, status in $rc.
 run_probe() {
     "$PROBE" "$@" >"$PROBE_TMP/out" 2>"$PROBE_TMP/err"
+    # shellcheck disable=SC2034  # rc is read by the test scripts
     rc=$?
     sed 's/^/# out: /' "$PROBE_TMP/out"
     sed 's/^/# err: /' "$PROBE_TMP/err"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/placement/apply-live.sh: sourced by apply-pcs.test and apply-crmsh.test
 # with TOOL set.  The generated configuration, applied with $TOOL to a real
@@ -13,6 +14,7 @@ case $TOOL in
 esac
 T="$SIPHA_SRCDIR/scripts/sipha-topology"
 
+# shellcheck disable=SC2119  # no options: pacemaker too
 cluster_start
 cluster_wait_ready 180
 ok $? "one-node cluster is up"
@@ -28,7 +30,8 @@ done
 [ -n "$stand_ins" ] && diag "ocf:sipha agents not installed: ocf:pacemaker:Dummy stand-ins"
 # One node with both roles; SAP in the node's own loopback subnet (found by
 # the tool from the node's interfaces: no --subnet).
-B=(--dispatchers node1 --proxy node1=udp:127.0.0.1:25060 --sap 127.0.25.1 $stand_ins)
+B=(--dispatchers node1 --proxy node1=udp:127.0.0.1:25060 --sap 127.0.25.1)
+[ -n "$stand_ins" ] && B+=("$stand_ins")
 A=(--nodes node1 "${B[@]}")
 
 epoch() { cluster_exec timeout 20 cibadmin --query 2>/dev/null | grep -o '<cib [^>]*' | grep -o ' epoch="[0-9]*"'; }
@@ -60,11 +63,12 @@ all_started() {
     mon=$(cluster_crm_mon) || return 1
     echo "$mon" | grep -q '<resource id="dispatcher"[^>]*role="Started"' &&
         echo "$mon" | grep -q '<resource id="sap:0"[^>]*role="Started"' &&
-        echo "$mon" | grep -q '<resource id="proxy-node1"[^>]*role="Started"'
+        echo "$mon" | grep -q '<resource id="proxy-node1"[^>]*role="Started"' &&
+        echo "$mon" | grep -q '<resource id="beat-node1"[^>]*role="Started"'
 }
 wait_for 120 all_started
 rc=$?
-ok $rc "$TOOL: dispatcher, SAP and proxy start on node1"
+ok $rc "$TOOL: dispatcher, SAP, proxy and beat start on node1"
 [ $rc -eq 0 ] && cluster_exec timeout 20 crm_mon -1 | sed 's/^/# /' | tail -8
 [ $rc -eq 0 ] || cluster_exec timeout 20 crm_mon -1 -r | sed 's/^/# /'
 
@@ -81,9 +85,14 @@ check "$TOOL: applying twice is refused (ids exist), exit 2, CIB unchanged" \
 
 # A deviation: node1 loses its proxy role; the proxy stops, check says so.
 cluster_exec timeout 20 crm_attribute --node node1 --name sipha-proxy --delete >/dev/null 2>&1
-proxy_stopped() { ! cluster_crm_mon | grep -q '<resource id="proxy-node1"[^>]*role="Started"'; }
+proxy_stopped() {
+    local mon
+    mon=$(cluster_crm_mon) || return 1
+    ! echo "$mon" | grep -q '<resource id="proxy-node1"[^>]*role="Started"' &&
+        ! echo "$mon" | grep -q '<resource id="beat-node1"[^>]*role="Started"'
+}
 wait_for 60 proxy_stopped
-ok $? "$TOOL: without sipha-proxy=true the proxy stops (ROLE)"
+ok $? "$TOOL: without sipha-proxy=true the proxy and its beat stop (ROLE)"
 cluster_exec "$T" check "${A[@]}" >"$CLUSTER_DIR/check2.log" 2>&1
 rc=$?
 check "$TOOL: check reports the missing role and the stopped proxy (exit 1)" \

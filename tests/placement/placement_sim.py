@@ -164,6 +164,9 @@ class Sim:
             bad["COLOC"] = f"SAPs where no dispatcher runs: {off}"
         wrong = [n for n in disp_nodes if n not in self.dispatchers]
         wrong += [f"{p}@{n}" for p, n in a["proxy"].items() if n != p[len("proxy-"):]]
+        wrong += [f"{p}@{n}" for p, n in a["beat"].items() if n != p[len("beat-"):]]
+        wrong += [f"beat-{n} without its proxy" for n in up if n in self.proxies
+                  and a["proxy"].get(f"proxy-{n}") == n and a["beat"].get(f"beat-{n}") != n]
         if wrong:
             bad["ROLE"] = f"out of role: {wrong}"
         free = [d for d in up_disp if d in disp_nodes and d not in per_node]
@@ -175,6 +178,7 @@ class Sim:
         if event == "fail":
             stayed_up = {i: m for i, m in moved.items() if m[0] in up}
             lost = [p for p, n in b["proxy"].items() if n in up and a["proxy"].get(p) != n]
+            lost += [p for p, n in b["beat"].items() if n in up and a["beat"].get(p) != n]
             lost += [d for d in b["dispatcher"] if d in up and d not in disp_nodes]
             if stayed_up or lost:
                 bad["STAY"] = f"moved though their node stayed up: {stayed_up} {lost}"
@@ -259,7 +263,7 @@ def _state(cib_path):
     root = ET.fromstring(out[out.index("<"):])
     nodes = {n.get("name"): n.get("online") == "true" for n in root.find("nodes")
              if n.get("type", "member") == "member"}
-    st = {"nodes": nodes, "dispatcher": [], "sap": {}, "proxy": {}, "failed": []}
+    st = {"nodes": nodes, "dispatcher": [], "sap": {}, "proxy": {}, "beat": {}, "failed": []}
     for r in root.iter("resource"):
         if r.get("active") != "true":
             continue
@@ -276,6 +280,8 @@ def _state(cib_path):
             st["sap"][rid] = on[0]
         elif base.startswith("proxy-"):
             st["proxy"][rid] = on[0]
+        elif base.startswith("beat-"):
+            st["beat"][rid] = on[0]
     return st
 
 
@@ -319,9 +325,12 @@ def proxy_failure(sim, tap, proxy_node):
                            start=sim.all_up)
     b, a = state(sim.all_up), state(failed)
     pid = f"proxy-{proxy_node}"
+    bid = f"beat-{proxy_node}"
     problems = []
     if pid in a["proxy"]:
         problems.append(f"{pid} still runs on {a['proxy'][pid]}")
+    if bid in a["beat"]:
+        problems.append(f"{bid} still runs on {a['beat'][bid]}")
     for p, n in b["proxy"].items():
         if p != pid and a["proxy"].get(p) != n:
             problems.append(f"{p} moved {n} -> {a['proxy'].get(p)}")
@@ -334,10 +343,12 @@ def proxy_failure(sim, tap, proxy_node):
     c = state(back)
     if c["proxy"].get(pid) != proxy_node:
         problems.append(f"{pid} not back on {proxy_node}: {c['proxy'].get(pid)}")
+    if c["beat"].get(bid) != proxy_node:
+        problems.append(f"{bid} not back beside its proxy: {c['beat'].get(bid)}")
     if proxy_node not in sim.dispatchers and c["sap"] != a["sap"]:
         problems.append(f"SAPs moved on the proxy's return: {a['sap']} -> {c['sap']}")
     tap.ok(not problems, f"{sim.name}: proxy node {proxy_node} fails and returns: only "
-           f"{pid} stops and starts again")
+           f"{pid} and {bid} stop and start again")
     if problems:
         tap.diag("; ".join(problems))
         tap.diag_block(t1 + "\n" + sim.transcript)
