@@ -597,8 +597,9 @@ scan_cseq(const char *buf, uint32_t vstart, uint32_t vend, struct sip_msg *msg)
     uint32_t i = vstart;
     long num = parse_uint(buf, &i, vend, 10);
 
+    /* LWS between number and method; libosip2 refuses a tab there */
     if (msg->cseq_header.len != 0 || num < 0 || num > 0x7fffffffL || i >= vend
-        || !is_lws(buf[i])) {
+        || !is_lws(buf[i]) || buf[i] == '\t') {
         return SIP_SCAN_BAD_HEADER;
     }
     i = skip_lws(buf, i, vend);

@@ -509,7 +509,7 @@ START_TEST(test_scan_compact_and_folding)
         "v: SIP/2.0/UDP 192.0.2.1:5060 ;branch = z9hG4bK1\r\n"
         "  ;rport , SIP / 2.0 / UDP [2001:db8::9]:5061;received=2001:db8::10\r\n"
         "t: <sip:a@example.com>\r\nf: <sip:a@example.com>;tag=x\r\n"
-        "i: abc@def\r\nCSeq:\t7\tREGISTER\r\nl: 0\r\nMax-Forwards: 5\r\n\r\n";
+        "i: abc@def\r\nCSeq:\t7 REGISTER\r\nl: 0\r\nMax-Forwards: 5\r\n\r\n";
     struct sip_msg msg;
 
     ck_assert_int_eq(sip_scan(m, sizeof(m) - 1, &msg), SIP_SCAN_OK);
