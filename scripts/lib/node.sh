@@ -183,11 +183,11 @@ node_kill() {
 }
 
 node_destroy() {
-    local dir=$1 netns i
+    local dir=$1 netns
     [ -d "$dir" ] || return 0
     netns=$(node_netns "$dir")
     node_kill "$dir"
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         [ -z "$(ip netns pids "$netns" 2>/dev/null)" ] && break
         node_kill "$dir"
         sleep 0.1

@@ -76,8 +76,7 @@ _cluster_diag() {
 
 cluster_stop() {
     [ -n "$CLUSTER_DIR" ] || return 0
-    node_destroy_keep=${SIPHA_TEST_KEEP:-0}
-    if [ "$node_destroy_keep" = 1 ]; then
+    if [ "${SIPHA_TEST_KEEP:-0}" = 1 ]; then
         node_kill "$CLUSTER_DIR/node1"
         ip netns del "$(node_netns "$CLUSTER_DIR/node1")" 2>/dev/null
         diag "kept $CLUSTER_DIR"
