@@ -59,7 +59,7 @@ SCRIPT
 }
 
 node_create() {
-    local dir=$1 netns=$2 hostname=$3 root d pid i
+    local dir=$1 netns=$2 hostname=$3 root d pid
     [ -n "$dir" ] && [ -n "$netns" ] && [ -n "$hostname" ] \
         || _node_die "usage: node_create STATE_DIR NETNS HOSTNAME" || return 1
     ip netns list | grep -qw "^$netns" && { _node_die "namespace $netns exists already"; return 1; }
@@ -80,7 +80,7 @@ node_create() {
     pid=$!
     disown
     echo "$pid" >"$dir/holder.pid"
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         [ -f "$root/ready" ] && break
         kill -0 "$pid" 2>/dev/null || { cat "$dir/holder.log" >&2; _node_die "holder for $hostname died"; return 1; }
         sleep 0.05
