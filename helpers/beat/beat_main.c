@@ -13,7 +13,7 @@
 
 #include "beat.h"
 #include "beat_probe.h"
-#include "daemon.h"
+#include "sipha_daemon.h"
 #include "sipha_beat_msg.h"
 #include "sipha_log.h"
 

@@ -12,11 +12,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -27,6 +25,7 @@
 #include "forward.h"
 #include "hash.h"
 #include "proxyset.h"
+#include "sipha_daemon.h"
 #include "sipha_log.h"
 #include "sipha_time.h"
 #include "sources.h"
@@ -302,46 +301,6 @@ on_usr1(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-static int
-daemonize(void)
-{
-    pid_t pid = fork();
-    int fd;
-
-    if (pid < 0) {
-        return -errno;
-    }
-    if (pid > 0) {
-        _exit(0);
-    }
-    setsid();
-    if (chdir("/") != 0) {
-        return -errno;
-    }
-    fd = open("/dev/null", O_RDWR);
-    if (fd >= 0) {
-        dup2(fd, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        if (fd > 2) {
-            close(fd);
-        }
-    }
-    return 0;
-}
-
-static int
-write_pid_file(const char *path)
-{
-    FILE *f = fopen(path, "w");
-
-    if (f == NULL) {
-        return -errno;
-    }
-    fprintf(f, "%ld\n", (long) getpid());
-    return fclose(f) == 0 ? 0 : -errno;
-}
-
 /* Undo whatever run() got to; safe on a partly started dispatcher. */
 static void
 shutdown_dispatcher(struct dispatcher *d)
@@ -353,7 +312,7 @@ shutdown_dispatcher(struct dispatcher *d)
         close(d->listeners[i].fd);
     }
     if (d->pid_written) {
-        unlink(d->cfg.pid_file);
+        sipha_pidfile_remove(d->cfg.pid_file);
     }
     if (d->loop != NULL) {
         g_main_loop_unref(d->loop);
@@ -390,13 +349,17 @@ run(struct dispatcher *d, int argc, char **argv)
     if (open_listeners(d) != 0) {
         return 1;
     }
-    if (d->cfg.daemonize && daemonize() != 0) {
-        sipha_err("Cannot daemonize: %s", strerror(errno));
-        return 1;
+    if (d->cfg.daemonize) {
+        rc = sipha_daemonize();
+        if (rc != 0) {
+            sipha_err("Cannot daemonize: %s", strerror(-rc));
+            return 1;
+        }
     }
     if (d->cfg.pid_file != NULL) {
-        if (write_pid_file(d->cfg.pid_file) != 0) {
-            sipha_err("Cannot write pid file %s: %s", d->cfg.pid_file, strerror(errno));
+        rc = sipha_pidfile_write(d->cfg.pid_file);
+        if (rc != 0) {
+            sipha_err("Cannot write pid file %s: %s", d->cfg.pid_file, strerror(-rc));
             return 1;
         }
         d->pid_written = true;

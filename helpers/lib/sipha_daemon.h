@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * daemon.h: detach from the terminal and keep a pid file.
+ * sipha_daemon.h: detach from the terminal and keep a pid file (every
+ * sipha daemon: sipha-beat, sipha-dispatcher).
  */
-#ifndef SIPHA_BEAT_DAEMON_H
-#define SIPHA_BEAT_DAEMON_H
+#ifndef SIPHA_DAEMON_H
+#define SIPHA_DAEMON_H
 
 /* Fork into the background (double fork, setsid, chdir /, std fds to
  * /dev/null).  Returns 0 in the daemon; the parent exits.  -errno on error. */

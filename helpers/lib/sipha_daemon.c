@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "sipha_daemon.h"
 
 int sipha_daemonize(void)
 {
