@@ -27,6 +27,8 @@
 #include <crm/cib.h>
 #include <crm/common/xml.h>
 
+#include <libxml/xpath.h>
+
 #include "sipha_cib.h"
 #include "sipha_cib_extract.h"
 #include "sipha_cib_set.h"
@@ -158,6 +160,26 @@ static void drop_connection(struct sipha_cib *f)
     }
 }
 
+/* Whether the status section says anything yet.  A restarted CIB manager
+ * loads the configuration from disk with an empty status, which the
+ * controller rebuilds moments later: until then every proxy would look
+ * stopped, and a dispatcher would drop them all.  No operation history on
+ * any node means "not known yet", not "nothing runs". */
+static bool status_known(xmlNode *cib)
+{
+    xmlXPathContextPtr xp = xmlXPathNewContext(cib->doc);
+    xmlXPathObjectPtr r = NULL;
+    bool known = false;
+
+    if (xp != NULL) {
+        r = xmlXPathEvalExpression((const xmlChar *) "/cib/status/node_state/lrm", xp);
+        known = r != NULL && r->nodesetval != NULL && r->nodesetval->nodeNr > 0;
+        xmlXPathFreeObject(r);
+        xmlXPathFreeContext(xp);
+    }
+    return known;
+}
+
 /* Recompute from our copy (query the whole CIB when we have none).  0, or a
  * negative code (connection dropped, reconnect scheduled). */
 static int refresh(struct sipha_cib *f)
@@ -184,6 +206,12 @@ static int refresh(struct sipha_cib *f)
     f->last_read_ms = sipha_now_ms();
     sipha_debug("CIB: query %.2f ms, extract %.2f ms", (double) query_us / 1000.0,
                 (double) (sipha_now_us() - start_us - query_us) / 1000.0);
+    if (rc == 0 && f->have_set && f->current.n_proxies > 0 && !status_known(f->cib_xml)) {
+        sipha_info("CIB: no operation history yet; keeping the last set");
+        sipha_proxy_set_clear(&fresh);
+        f->first_diff_us = 0;
+        return 0;
+    }
     if (rc == 0 || rc == -ENOENT) {
         install_set(f, &fresh, rc == 0);
         return 0;
