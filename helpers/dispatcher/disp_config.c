@@ -23,6 +23,7 @@ set_defaults(struct disp_config *c)
     c->retry_after_s = UNSET;
     c->rcvbuf_bytes = UNSET;
     c->probe_interval_ms = UNSET;
+    c->probe_timeout_ms = UNSET;
     c->watch_timeout_ms = UNSET;
 }
 
@@ -40,6 +41,9 @@ final_defaults(struct disp_config *c)
     }
     if (c->probe_interval_ms == UNSET) {
         c->probe_interval_ms = 0;
+    }
+    if (c->probe_timeout_ms == UNSET) {
+        c->probe_timeout_ms = DISP_DEFAULT_PROBE_TIMEOUT_MS;
     }
     if (c->watch_timeout_ms == UNSET) {
         c->watch_timeout_ms = 300;
@@ -116,6 +120,7 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_INT("rcvbuf", rcvbuf_bytes);
     FILE_STR("log-level", log_level);
     FILE_INT("probe-interval-ms", probe_interval_ms);
+    FILE_INT("probe-timeout-ms", probe_timeout_ms);
     FILE_STR("cib-resource", cib_resource);
     FILE_STR("cib-address-param", cib_address_param);
     FILE_BOOL("watch", watch);
@@ -146,6 +151,7 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_INT(rcvbuf_bytes);
     OV_STR(log_level);
     OV_INT(probe_interval_ms);
+    OV_INT(probe_timeout_ms);
     OV_STR(cib_resource);
     OV_STR(cib_address_param);
     OV_INT(watch_timeout_ms);
@@ -169,6 +175,18 @@ validate(const struct disp_config *c, GString *why)
     }
     if (c->port <= 0 || c->port > 65535) {
         g_string_printf(why, "bad port %d", c->port);
+        return -EINVAL;
+    }
+    if (c->probe_interval_ms < 0) {
+        g_string_printf(why, "bad probe-interval-ms %d (0 = off)", c->probe_interval_ms);
+        return -EINVAL;
+    }
+    if (c->probe_timeout_ms <= 0) {
+        g_string_printf(why, "bad probe-timeout-ms %d (want > 0)", c->probe_timeout_ms);
+        return -EINVAL;
+    }
+    if (c->watch_timeout_ms <= 0) {
+        g_string_printf(why, "bad watch-timeout-ms %d (want > 0)", c->watch_timeout_ms);
         return -EINVAL;
     }
     if (c->retry_after_s < 0) {
@@ -211,7 +229,9 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
         { "rcvbuf", 0, 0, G_OPTION_ARG_INT, &cli.rcvbuf_bytes,
           "SO_RCVBUF of the listening sockets (4194304)", "BYTES" },
         { "probe-interval-ms", 0, 0, G_OPTION_ARG_INT, &cli.probe_interval_ms,
-          "Probe the static proxies with OPTIONS every MS (0 = off)", "MS" },
+          "Probe every proxy (static and CIB) with OPTIONS every MS (0 = off)", "MS" },
+        { "probe-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cli.probe_timeout_ms,
+          "Probe silence that declares a proxy down (200)", "MS" },
         { "cib-resource", 0, 0, G_OPTION_ARG_STRING, &cli.cib_resource,
           "Follow the CIB: resource (primitive, clone or tag) holding the proxies", "ID" },
         { "cib-address-param", 0, 0, G_OPTION_ARG_STRING, &cli.cib_address_param,

@@ -12,6 +12,7 @@
 #define DISP_DEFAULT_PORT 5060
 #define DISP_DEFAULT_CONTROL "/run/sipha/dispatcher.sock"
 #define DISP_DEFAULT_SECRET "/etc/sipha/dispatcher.key"
+#define DISP_DEFAULT_PROBE_TIMEOUT_MS 200
 
 struct disp_config {
     gchar *config_file;
@@ -26,8 +27,9 @@ struct disp_config {
     gboolean daemonize;
     gint verbose;
     gchar *log_level;           /* err, warning, notice, info, debug */
-    /* health of the static list (OPTIONS prober), 0 = off */
+    /* health of every proxy by OPTIONS (static and CIB), 0 = off */
     gint probe_interval_ms;
+    gint probe_timeout_ms;      /* silence that declares a proxy down */
     /* CIB source */
     gchar *cib_resource;
     gchar *cib_address_param;

@@ -170,7 +170,7 @@ usable(const struct proxyset *ps, const struct proxy *p)
             return false;
         }
     }
-    if (from_static && enabled(ps, PS_SRC_PROBE) && !healthy(p->state[PS_SRC_PROBE])) {
+    if (enabled(ps, PS_SRC_PROBE) && !healthy(p->state[PS_SRC_PROBE])) {
         return false;
     }
     if (from_cib && enabled(ps, PS_SRC_WATCH) && !healthy(p->state[PS_SRC_WATCH])) {

@@ -5,10 +5,9 @@
  * Each source is a small adapter that reports, per proxy key
  * ("udp:127.0.0.1:5060"), ABSENT, UP, DOWN or DRAIN:
  *   - membership sources (static list, CIB) make a proxy exist;
- *   - health sources (probe of the static list, heartbeat watcher) can only
- *     veto; they are required for the proxies they cover (the prober for
- *     static proxies, the watcher for CIB proxies), so "unknown" is not
- *     "healthy".
+ *   - health sources (OPTIONS prober, heartbeat watcher) can only veto;
+ *     they are required for the proxies they cover (the prober for every
+ *     proxy, the watcher for CIB proxies), so "unknown" is not "healthy".
  * A proxy is in use when at least one membership source has it and every
  * enabled source that covers it says UP or DRAIN.  Draining proxies get no
  * new dialogs; requests inside a dialog still reach them.
@@ -29,7 +28,7 @@
 enum ps_source {
     PS_SRC_STATIC = 0,  /* --proxy / config file */
     PS_SRC_CIB,         /* CIB follower */
-    PS_SRC_PROBE,       /* OPTIONS prober over the static list */
+    PS_SRC_PROBE,       /* OPTIONS prober over every proxy */
     PS_SRC_WATCH,       /* heartbeat watcher */
     PS_SRC_COUNT,
 };

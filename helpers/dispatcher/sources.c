@@ -19,6 +19,7 @@ struct disp_sources {
     struct source_cib *cib;
     struct source_watch *watch;
     int probe_interval_ms;
+    int probe_timeout_ms;
 };
 
 unsigned
@@ -47,6 +48,7 @@ start_probe(struct disp_sources *src, const struct disp_config *cfg)
 #ifdef DISP_WITH_PROBE
     src->probe = source_probe_new(src->ps, cfg);
     src->probe_interval_ms = cfg->probe_interval_ms;
+    src->probe_timeout_ms = cfg->probe_timeout_ms;
     return src->probe != NULL;
 #else
     sipha_err("--probe-interval-ms: the OPTIONS prober is not in this build");
@@ -90,16 +92,17 @@ disp_sources_new(struct proxyset *ps, const struct disp_config *cfg)
 void
 disp_sources_reconfigure(struct disp_sources *src, const struct disp_config *cfg)
 {
-    /* the prober walks the static list each round: only its period and
-     * whether it runs can change; CIB and heartbeat need a restart */
-    if (cfg->probe_interval_ms != src->probe_interval_ms) {
+    /* the prober walks the set each round: only its timing and whether it
+     * runs can change; CIB and heartbeat need a restart */
+    if (cfg->probe_interval_ms != src->probe_interval_ms
+        || (cfg->probe_interval_ms > 0 && cfg->probe_timeout_ms != src->probe_timeout_ms)) {
 #ifdef DISP_WITH_PROBE
         source_probe_free(src->probe);
         src->probe = NULL;
         src->probe_interval_ms = 0;
 #endif
         if (!start_probe(src, cfg)) {
-            sipha_err("Static proxies are no longer probed");
+            sipha_err("The proxies are no longer probed");
         }
     }
 }

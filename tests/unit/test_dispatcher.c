@@ -2,7 +2,8 @@
 /*
  * test_dispatcher.c: unit tests of the dispatcher's forwarding core:
  * rendezvous hashing, Via branch and MAC, Max-Forwards, request and
- * response rules, drain, the scanner.
+ * response rules, drain, the sources' rules, the probe verdicts, the
+ * scanner.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "addr.h"
 #include "forward.h"
 #include "hash.h"
+#include "probe_health.h"
 #include "proxyset.h"
 #include "sip_scan.h"
 #include "sipha_log.h"
@@ -226,6 +228,60 @@ START_TEST(test_sources_all_must_agree)
     proxyset_snapshot_end(&ps, PS_SRC_CIB);
     proxyset_update(&ps);
     ck_assert(!ps.proxies[0].in_use);             /* gone from the CIB */
+}
+END_TEST
+
+/* The prober covers CIB proxies too: it catches what the watcher cannot see
+ * while Corosync's ring is stalled (a proxy host without power). */
+START_TEST(test_probe_covers_cib_proxies)
+{
+    proxyset_init(&ps, (1u << PS_SRC_CIB) | (1u << PS_SRC_WATCH) | (1u << PS_SRC_PROBE));
+    proxyset_report(&ps, PS_SRC_CIB, "udp:10.0.0.1:5060", "p1", 0, PS_UP);
+    proxyset_report(&ps, PS_SRC_WATCH, "10.0.0.1:5060", NULL, 0, PS_UP);
+    proxyset_update(&ps);
+    ck_assert(!ps.proxies[0].in_use);             /* not probed yet: required */
+    proxyset_report(&ps, PS_SRC_PROBE, "10.0.0.1:5060", NULL, 0, PS_UP);
+    proxyset_update(&ps);
+    ck_assert(ps.proxies[0].in_use);
+    proxyset_report(&ps, PS_SRC_PROBE, "10.0.0.1:5060", NULL, 0, PS_DOWN);
+    proxyset_update(&ps);
+    ck_assert(!ps.proxies[0].in_use);             /* watcher still says up */
+    proxyset_report(&ps, PS_SRC_PROBE, "10.0.0.1:5060", NULL, 0, PS_UP);
+    proxyset_report(&ps, PS_SRC_WATCH, "10.0.0.1:5060", NULL, 0, PS_DOWN);
+    proxyset_update(&ps);
+    ck_assert(!ps.proxies[0].in_use);             /* and the other way round */
+}
+END_TEST
+
+/* The probe stream: silence for the timeout is down, one late probe is not. */
+START_TEST(test_probe_health)
+{
+    struct probe_health h = { 0 };
+    const uint64_t ms = 1000;
+
+    /* never answered: down, whatever the verdict */
+    ck_assert(!probe_health_fold(&h, SIPHA_PROBE_TIMEOUT, 0, 200 * ms));
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_ALIVE, 150 * ms, 210 * ms));
+    /* probes every 50 ms, 200 ms deadline: the one sent at 200 ms times out
+     * at 400 ms, but the one sent at 250 ms was answered at 300 ms */
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_ALIVE, 250 * ms, 300 * ms));
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_TIMEOUT, 200 * ms, 400 * ms));
+    /* a code the prober does not count as alive still proves a SIP stack */
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_BAD_CODE, 350 * ms, 351 * ms));
+    /* silence: the probe sent at 400 ms times out at 600 ms, nothing since */
+    ck_assert(!probe_health_fold(&h, SIPHA_PROBE_TIMEOUT, 400 * ms, 600 * ms));
+    ck_assert(!probe_health_fold(&h, SIPHA_PROBE_TIMEOUT, 450 * ms, 650 * ms));
+    /* answered again: up at once */
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_ALIVE, 700 * ms, 701 * ms));
+    /* an answer of an old probe arriving late still counts as an answer */
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_ALIVE, 500 * ms, 720 * ms));
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_TIMEOUT, 710 * ms, 910 * ms));
+    /* a refusal (ICMP port unreachable: the proxy crashed) is down at once */
+    ck_assert(!probe_health_fold(&h, SIPHA_PROBE_REFUSED, 920 * ms, 921 * ms));
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_ALIVE, 970 * ms, 971 * ms));
+    ck_assert(!probe_health_fold(&h, SIPHA_PROBE_UNREACHABLE, 1020 * ms, 1021 * ms));
+    ck_assert(probe_health_fold(&h, SIPHA_PROBE_ALIVE, 1070 * ms, 1071 * ms));
+    ck_assert(!probe_health_fold(&h, SIPHA_PROBE_ERROR, 1120 * ms, 1120 * ms));
 }
 END_TEST
 
@@ -575,6 +631,8 @@ dispatcher_suite(void)
     tcase_add_test(tc, test_hash_order_independent);
     tcase_add_test(tc, test_drain);
     tcase_add_test(tc, test_sources_all_must_agree);
+    tcase_add_test(tc, test_probe_covers_cib_proxies);
+    tcase_add_test(tc, test_probe_health);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("request");
