@@ -638,7 +638,7 @@ blast_free(struct blast *b)
     free(b);
 }
 
-/* Offered load for DURATION_MS, then 300 ms for the last answers. */
+/* Offered load for DURATION_MS, then 1 s for the last answers. */
 static int
 blast_main(int argc, char **argv)
 {
@@ -659,7 +659,7 @@ blast_main(int argc, char **argv)
     b->start_ns = now_ns();
     b->window_start_ns = b->start_ns + (uint64_t) b->cfg.warmup_ms * 1000000u;
     b->end_ns = b->start_ns + (uint64_t) b->cfg.duration_ms * 1000000u;
-    drain_end_ns = b->end_ns + 300000000u;
+    drain_end_ns = b->end_ns + 1000000000u;
     for (uint64_t now = now_ns(); now < drain_end_ns; now = now_ns()) {
         if (now < b->end_ns) {
             blast_send_due(b, now);
