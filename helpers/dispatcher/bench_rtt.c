@@ -526,6 +526,7 @@ blast_receive(struct blast *b)
             return;
         }
         for (int i = 0; i < n; i++) {
+            b->rx_buf[i][b->rx[i].msg_len] = '\0'; /* strtol stops there at the latest */
             blast_match(b, b->rx_buf[i], b->rx[i].msg_len, now);
         }
         if (n < BATCH) {
@@ -619,7 +620,7 @@ blast_init(struct blast *b)
     b->direct = loopback(b->cfg.direct_port);
     b->run = (unsigned) getpid();
     for (int i = 0; i < BATCH; i++) {
-        b->rx_iov[i] = (struct iovec) { b->rx_buf[i], SLOT_BYTES };
+        b->rx_iov[i] = (struct iovec) { b->rx_buf[i], SLOT_BYTES - 1 }; /* room for a NUL */
         b->rx[i].msg_hdr = (struct msghdr) { .msg_iov = &b->rx_iov[i], .msg_iovlen = 1 };
     }
     b->fd = bound_socket(b->cfg.local_port);
