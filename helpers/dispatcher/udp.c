@@ -5,8 +5,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,13 +17,62 @@
 #include "addr.h"
 #include "udp.h"
 
+/* The kernel's text for ADDR in /proc/net/udp{,6}: the raw address words
+ * in hex, then the port ("0100007F:13C4" is 127.0.0.1:5060 here). */
+static void
+proc_net_key(const struct sockaddr_storage *addr, char *key, size_t size)
+{
+    if (addr->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *) addr;
+        uint32_t w[4];
+
+        memcpy(w, &s6->sin6_addr, sizeof(w));
+        snprintf(key, size, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3],
+                 ntohs(s6->sin6_port));
+    } else {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *) addr;
+
+        snprintf(key, size, "%08X:%04X", s4->sin_addr.s_addr, ntohs(s4->sin_port));
+    }
+}
+
+/* Whether a socket of this network namespace is bound to exactly ADDR.
+ * SO_REUSEADDR (below) would let a second one bind the same address and
+ * silently share its datagrams: a second dispatcher, or a proxy on the same
+ * node listening on the wildcard too, must be an error instead. */
+static bool
+exact_bind_exists(const struct sockaddr_storage *addr)
+{
+    const char *path = addr->ss_family == AF_INET6 ? "/proc/net/udp6" : "/proc/net/udp";
+    char key[64], line[512];
+    bool found = false;
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL) {
+        return false;           /* no procfs: let bind() decide */
+    }
+    proc_net_key(addr, key, sizeof(key));
+    while (!found && fgets(line, sizeof(line), f) != NULL) {
+        char local[64];
+
+        /* "  sl  local_address rem_address ..." */
+        found = sscanf(line, " %*s %63s", local) == 1 && strcmp(local, key) == 0;
+    }
+    fclose(f);
+    return found;
+}
+
 int
 udp_open(const struct sockaddr_storage *addr, int rcvbuf_bytes)
 {
     int one = 1;
-    int fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd;
     int rc;
 
+    if (exact_bind_exists(addr)) {
+        return -EADDRINUSE;
+    }
+    fd = socket(addr->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return -errno;
     }
@@ -34,6 +86,8 @@ udp_open(const struct sockaddr_storage *addr, int rcvbuf_bytes)
         rc = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
     }
     if (rc == 0) {
+        /* lets the wildcard socket coexist with a proxy on the same node
+         * bound to the node's own address (nodes with both roles) */
         rc = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     }
     if (rc == 0 && rcvbuf_bytes > 0) {
