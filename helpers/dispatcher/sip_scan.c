@@ -29,6 +29,27 @@ is_lws(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Character classes by table: the scanner asks for every byte. */
+enum {
+    C_DIGIT = 1 << 0,
+    C_ALPHA = 1 << 1,
+    C_TOKEN = 1 << 2,       /* RFC 3261 token punctuation: -.!%*_+`'~ */
+    C_V6REF = 1 << 3,       /* inside an IPv6 reference: hex digits, ':' '.' */
+};
+
+/* GNU C range initializers: gcc and clang, the compilers this builds with */
+static const uint8_t char_class[256] = {
+    ['0' ... '9'] = C_DIGIT | C_V6REF,
+    ['a' ... 'f'] = C_ALPHA | C_V6REF,
+    ['g' ... 'z'] = C_ALPHA,
+    ['A' ... 'F'] = C_ALPHA | C_V6REF,
+    ['G' ... 'Z'] = C_ALPHA,
+    ['-'] = C_TOKEN, ['.'] = C_TOKEN | C_V6REF, ['!'] = C_TOKEN, ['%'] = C_TOKEN,
+    ['*'] = C_TOKEN, ['_'] = C_TOKEN, ['+'] = C_TOKEN, ['`'] = C_TOKEN,
+    ['\''] = C_TOKEN, ['~'] = C_TOKEN,
+    [':'] = C_V6REF,
+};
+
 static bool
 is_digit(char c)
 {
@@ -38,13 +59,19 @@ is_digit(char c)
 static bool
 is_alnum(char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return (char_class[(unsigned char) c] & (C_DIGIT | C_ALPHA)) != 0;
 }
 
 static bool
 is_token(char c)
 {
-    return is_alnum(c) || (c != '\0' && strchr("-.!%*_+`'~", c) != NULL);
+    return (char_class[(unsigned char) c] & (C_DIGIT | C_ALPHA | C_TOKEN)) != 0;
+}
+
+static bool
+is_v6ref(char c)
+{
+    return (char_class[(unsigned char) c] & C_V6REF) != 0;
 }
 
 bool
@@ -131,7 +158,7 @@ scan_host(const char *buf, uint32_t i, uint32_t end, struct sip_via *v)
 
     if (i < end && buf[i] == '[') {
         start = ++i;
-        while (i < end && (is_digit(buf[i]) || strchr("abcdefABCDEF:.", buf[i]) != NULL)) {
+        while (i < end && is_v6ref(buf[i])) {
             i++;
         }
         if (i == start || i >= end || buf[i] != ']') {
@@ -292,21 +319,28 @@ enum hdr_kind {
 static enum hdr_kind
 header_kind(const char *name, uint32_t n)
 {
+#define NAME(lit, kind) { lit, sizeof(lit) - 1, kind }
     static const struct {
         const char *name;
+        uint32_t len;
         enum hdr_kind kind;
     } names[] = {
-        { "via", H_VIA }, { "v", H_VIA },
-        { "call-id", H_CALL_ID }, { "i", H_CALL_ID },
-        { "cseq", H_CSEQ },
-        { "max-forwards", H_MAX_FORWARDS },
-        { "content-length", H_CONTENT_LENGTH }, { "l", H_CONTENT_LENGTH },
-        { "to", H_TO }, { "t", H_TO },
-        { "from", H_FROM }, { "f", H_FROM },
+        NAME("via", H_VIA), NAME("v", H_VIA),
+        NAME("call-id", H_CALL_ID), NAME("i", H_CALL_ID),
+        NAME("cseq", H_CSEQ),
+        NAME("max-forwards", H_MAX_FORWARDS),
+        NAME("content-length", H_CONTENT_LENGTH), NAME("l", H_CONTENT_LENGTH),
+        NAME("to", H_TO), NAME("t", H_TO),
+        NAME("from", H_FROM), NAME("f", H_FROM),
     };
+#undef NAME
 
+    /* no header the scanner reads is longer; most headers fail here */
+    if (n == 0 || n > 14) {
+        return H_OTHER;
+    }
     for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-        if (strlen(names[k].name) == n && strncasecmp(name, names[k].name, n) == 0) {
+        if (names[k].len == n && strncasecmp(name, names[k].name, n) == 0) {
             return names[k].kind;
         }
     }
@@ -332,7 +366,7 @@ sip_uri_rest_ok(const char *buf, uint32_t i, uint32_t end)
     h = i;
     if (i < end && buf[i] == '[') {
         for (i++; i < end && buf[i] != ']'; i++) {
-            if (!is_digit(buf[i]) && strchr("abcdefABCDEF:.", buf[i]) == NULL) {
+            if (!is_v6ref(buf[i])) {
                 return false;
             }
         }
@@ -831,21 +865,41 @@ scan_headers(const char *buf, uint32_t i, uint32_t len, struct sip_msg *msg)
 /* Every line of the start line and headers (BUF[from, to)) ends the same
  * way, all CRLF or all LF, and no CR stands alone: a message that mixes
  * them is read differently by different parsers. */
+static size_t
+count_char(const char *p, const char *end, char c)
+{
+    size_t n = 0;
+
+    while (p < end && (p = memchr(p, c, (size_t) (end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    return n;
+}
+
 static bool
 line_ends_consistent(const char *buf, uint32_t from, uint32_t to)
 {
-    const char *p = memchr(buf + from, '\n', to - from);
-    bool crlf = p != NULL && p > buf + from && p[-1] == '\r';
+    const char *start = buf + from, *end = buf + to;
+    const char *p = memchr(start, '\n', (size_t) (end - start));
+    bool crlf = p != NULL && p > start && p[-1] == '\r';
+    size_t lf = 0;
 
-    for (uint32_t i = from; i < to; i++) {
-        if (buf[i] == '\r' && (!crlf || i + 1 >= to || buf[i + 1] != '\n')) {
+    if (!crlf) {
+        return memchr(start, '\r', (size_t) (end - start)) == NULL;
+    }
+    /* every LF preceded by a CR, and no other CR: as many CRs as LFs
+     * (memchr: this runs over every byte of every message) */
+    for (; p != NULL; p = memchr(p + 1, '\n', (size_t) (end - p - 1))) {
+        if (p == start || p[-1] != '\r') {
             return false;
         }
-        if (buf[i] == '\n' && crlf && (i == from || buf[i - 1] != '\r')) {
-            return false;
+        lf++;
+        if (p + 1 >= end) {
+            break;
         }
     }
-    return true;
+    return count_char(start, end, '\r') == lf;
 }
 
 int
