@@ -33,6 +33,7 @@ struct beat {
     GHashTable *rivals;             /* senders of our name already reported */
     uint64_t sent;
     uint64_t send_failures;
+    uint32_t missed_in_row;         /* probe deadlines missed in a row */
     /* load: CPU of a process */
     uint64_t cpu_ticks_prev;
     uint64_t cpu_at_us_prev;
@@ -62,6 +63,21 @@ static void on_probe_done(uint8_t state, uint64_t rtt_us, void *data)
     beat_t *beat = data;
     uint8_t old_state = beat->msg.beat_state;
 
+    /* A missed deadline is reported only when it is the probe_misses-th in
+     * a row: one late answer from a live proxy on a busy host (a node
+     * joining makes the DC busy for a moment) must not take it out of every
+     * dispatcher.  The counter does not grow meanwhile, so the watchers'
+     * silence rule still runs. */
+    if (state == SIPHA_BEAT_PROBE_TIMEOUT) {
+        beat->missed_in_row++;
+        if (beat->missed_in_row < beat->opts.probe_misses) {
+            sipha_debug("proxy %s: deadline missed (%" PRIu32 " in a row)", beat->opts.name,
+                        beat->missed_in_row);
+            return;
+        }
+    } else {
+        beat->missed_in_row = 0;
+    }
     if (state == SIPHA_BEAT_OK) {
         beat->msg.counter++;
     }
@@ -264,7 +280,7 @@ beat_t *beat_new(const beat_opts_t *opts, GMainContext *ctx, const char **error_
         return NULL;
     }
     if (opts->interval_ms == 0 || opts->probe_timeout_ms == 0
-        || opts->probe_timeout_ms > opts->interval_ms) {
+        || opts->probe_timeout_ms > opts->interval_ms || opts->probe_misses == 0) {
         *error_text = "need 0 < probe timeout <= interval";
         return NULL;
     }

@@ -18,6 +18,7 @@ typedef struct beat_opts {
     const char *group;              /* CPG group */
     uint32_t interval_ms;
     uint32_t probe_timeout_ms;
+    uint32_t probe_misses;          /* deadlines missed in a row before reporting */
     bool align;                     /* beat on the wall clock's interval grid */
     const char *load_file;          /* integer -> load_active */
     const char *load_pidfile;       /* process whose CPU use is sent */

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     g_autofree char *pid_file = NULL;
     g_autofree char *load_file = NULL;
     g_autofree char *load_pidfile = NULL;
-    gint interval_ms = 100, probe_timeout_ms = -1;
+    gint interval_ms = 100, probe_timeout_ms = -1, probe_misses = 2;
     gboolean daemon_mode = FALSE, verbose = FALSE, no_align = FALSE;
     GOptionEntry entries[] = {
         { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Proxy name (required; [A-Za-z0-9._-], max 63)", "NAME" },
@@ -45,6 +45,7 @@ int main(int argc, char **argv)
         { "group", 'g', 0, G_OPTION_ARG_STRING, &group, "CPG group (default sipha)", "NAME" },
         { "interval-ms", 'i', 0, G_OPTION_ARG_INT, &interval_ms, "Beat and probe interval (default 100)", "MS" },
         { "probe-timeout-ms", 't', 0, G_OPTION_ARG_INT, &probe_timeout_ms, "OPTIONS answer deadline (default 80% of the interval)", "MS" },
+        { "probe-misses", 0, 0, G_OPTION_ARG_INT, &probe_misses, "Deadlines missed in a row before the beat reports probe-timeout (default 2)", "N" },
         { "alive-codes", 0, 0, G_OPTION_ARG_STRING, &alive_codes, "Final response codes that count as alive (default any)", "LIST" },
         { "load-file", 0, 0, G_OPTION_ARG_FILENAME, &load_file, "Send the integer in this file as the load figure", "FILE" },
         { "load-pidfile", 0, 0, G_OPTION_ARG_FILENAME, &load_pidfile, "Send the CPU use of the process in this pid file", "FILE" },
@@ -81,6 +82,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipha-beat: need interval > 0 and 0 < probe timeout <= interval\n");
         return EXIT_USAGE;
     }
+    if (probe_misses < 1) {
+        fprintf(stderr, "sipha-beat: --probe-misses must be 1 or more\n");
+        return EXIT_USAGE;
+    }
     memset(&opts, 0, sizeof(opts));
     opts.name = name;
     opts.sip_address = key;
@@ -90,6 +95,7 @@ int main(int argc, char **argv)
     opts.interval_ms = (uint32_t) interval_ms;
     opts.probe_timeout_ms = probe_timeout_ms > 0 ? (uint32_t) probe_timeout_ms
                                                  : MAX(1u, (uint32_t) interval_ms * 4 / 5);
+    opts.probe_misses = (uint32_t) probe_misses;
     opts.align = !no_align;
     opts.load_file = load_file;
     opts.load_pidfile = load_pidfile;

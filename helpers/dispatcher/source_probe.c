@@ -60,8 +60,9 @@ on_result(const struct sipha_sip_addr *target, const struct sipha_probe_result *
     sp->in_flight[i]--;
     g_hash_table_remove(sp->contexts, pc);
     if (p->state[PS_SRC_PROBE] != state) {
-        sipha_info("Probe of %s (%s): %s, %d, %" G_GUINT64_FORMAT " us", p->name, p->key,
-                   sipha_probe_verdict_name(r->verdict), r->status_code, r->rtt_us);
+        sipha_log(up ? LOG_INFO : LOG_NOTICE, "Probe of %s (%s): %s, %d, %" G_GUINT64_FORMAT " us",
+                  p->name, p->key, sipha_probe_verdict_name(r->verdict), r->status_code,
+                  r->rtt_us);
         p->state[PS_SRC_PROBE] = (uint8_t) state;
         proxyset_update(sp->ps);
     }

@@ -36,8 +36,11 @@ on_change(const sipha_proxy_info_t *info, sipha_proxy_state_t old_state, void *d
         default:
             return;
     }
-    sipha_info("Heartbeat of %s (%s): %s (%s)", info->name, info->sip_address,
-               sipha_proxy_state_str(info->state), info->reason ? info->reason : "");
+    /* a DOWN is worth a notice: the "left the set" line that follows does
+     * not say why the heartbeat said so */
+    sipha_log(state == PS_DOWN ? LOG_NOTICE : LOG_INFO, "Heartbeat of %s (%s): %s (%s)",
+              info->name, info->sip_address, sipha_proxy_state_str(info->state),
+              info->reason ? info->reason : "");
     if (proxyset_report(sw->ps, PS_SRC_WATCH, info->sip_address, NULL, 0, state) != NULL) {
         proxyset_update(sw->ps);
     }
