@@ -7,6 +7,9 @@ One process, one or many UDP ports (select loop), one behaviour:
   blackhole     read every request, never answer
   wrong-branch  answer 200 OK with another Via branch
   wrong-callid  answer 200 OK with another Call-ID
+  every-other   answer the transactions (by Call-ID) alternately: the first,
+                not the second, the third... (every datagram of an unanswered
+                one, retransmissions included, goes unanswered)
   junk          answer with garbage, an oversized datagram, a truncated
                 response and a foreign response, but never a valid one
   tcp-close     TCP: accept, read the request, close without answering
@@ -33,9 +36,25 @@ def response(request, code=200, reason="OK"):
             % (code, reason, "\r\n".join(keep))).encode()
 
 
+CALL_IDS = {}
+
+
+def call_id(request):
+    for line in request.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() in (b"call-id", b"i"):
+            return value.strip()
+    return b""
+
+
 def replies(mode, request):
     if mode == "ok":
         return [response(request)]
+    if mode == "every-other":
+        index = CALL_IDS.setdefault(call_id(request), len(CALL_IDS))
+        if len(CALL_IDS) > 10000:
+            CALL_IDS.clear()
+        return [response(request)] if index % 2 == 0 else []
     if mode == "wrong-branch":
         return [response(request).replace(b"branch=z9hG4bK", b"branch=z9hG4bKx", 1)]
     if mode == "wrong-callid":
