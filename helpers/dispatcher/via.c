@@ -42,10 +42,16 @@ unhex64(const char *in, uint64_t *v)
     return true;
 }
 
-/* Append N bytes and a separator to a bounded scratch buffer. */
+/* Append N bytes and a separator to a bounded scratch buffer; what does not
+ * fit is cut (the same message is always cut the same way).  Once the
+ * buffer is full, nothing more is appended: the fuzzer found the long
+ * Request-URI of an RFC 2543 request making the size negative here. */
 static size_t
 put(unsigned char *dst, size_t used, size_t cap, const void *src, size_t n)
 {
+    if (used >= cap) {
+        return cap;
+    }
     if (used + n + 1 > cap) {
         n = cap - used - 1;
     }
