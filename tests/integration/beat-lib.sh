@@ -7,6 +7,7 @@
 #                                    output in $BEAT_DIR/NAME.log
 #   beat_pid NAME                    that pid
 #   beat_sipp NAME PORT              SIPp UAS answering OPTIONS on 127.0.0.1:PORT
+#                                    (returns once it answers)
 #   beat_watch_state NAME            proxy NAME's state from a fresh `sipha-watch --once`
 #   beat_mark LOGNAME                remember how far that log is
 #   beat_event LOGNAME PATTERN       grep -E PATTERN in that log after the mark
@@ -52,6 +53,11 @@ beat_alive() {
 
 beat_sipp() {
     beat_bg "$1" sipp -sn uas -aa -nostdin -i 127.0.0.1 -p "$2" -m 1000000000
+    # answering before anything probes it: a beat started against a SIPp
+    # still starting sees its port closed and rightly reports the proxy
+    # down first, which the tests do not expect
+    wait_for 30 cluster_exec "$SIPHA_BUILDDIR/helpers/probe/sipha-probe" --timeout-ms 500 \
+        "127.0.0.1:$2" >/dev/null 2>&1
 }
 
 # sipha-watch --once, then the STATE column of proxy $1 ("" if absent).
