@@ -160,6 +160,9 @@ static void on_change(const sipha_proxy_info_t *p, sipha_proxy_state_t old_state
 {
     app_t *app = data;
 
+    if (old_state == p->state) {
+        return;     /* only the silent flag changed: nothing to show here */
+    }
     if (app->pub != NULL) {
         attrd_pub_set(app->pub, p->name, sipha_proxy_state_str(p->state));
     }

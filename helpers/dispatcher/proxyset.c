@@ -16,7 +16,7 @@
 #define PS_UNSEEN 0x80
 
 static const char *const source_names[PS_SRC_COUNT] = { "static", "cib", "probe", "watch" };
-static const char *const state_names[] = { "-", "up", "down", "drain" };
+static const char *const state_names[] = { "-", "up", "down", "drain", "silent" };
 
 const char *
 ps_source_name(enum ps_source source)
@@ -162,18 +162,21 @@ usable(const struct proxyset *ps, const struct proxy *p)
     bool from_static = enabled(ps, PS_SRC_STATIC) && healthy(p->state[PS_SRC_STATIC]);
     bool from_cib = enabled(ps, PS_SRC_CIB) && healthy(p->state[PS_SRC_CIB]);
 
+    bool probed_up = enabled(ps, PS_SRC_PROBE) && p->state[PS_SRC_PROBE] == PS_UP;
+
     if (!from_static && !from_cib) {
         return false;
     }
     for (int s = 0; s < PS_SRC_COUNT; s++) {
-        if (enabled(ps, s) && p->state[s] == PS_DOWN) {
+        if (enabled(ps, s) && (p->state[s] == PS_DOWN || (p->state[s] == PS_SILENT && !probed_up))) {
             return false;
         }
     }
     if (enabled(ps, PS_SRC_PROBE) && !healthy(p->state[PS_SRC_PROBE])) {
         return false;
     }
-    if (from_cib && enabled(ps, PS_SRC_WATCH) && !healthy(p->state[PS_SRC_WATCH])) {
+    if (from_cib && enabled(ps, PS_SRC_WATCH) && !healthy(p->state[PS_SRC_WATCH])
+        && !(p->state[PS_SRC_WATCH] == PS_SILENT && probed_up)) {
         return false;
     }
     return true;
@@ -202,7 +205,7 @@ describe(const struct proxyset *ps, const struct proxy *p, char *buf, size_t siz
     for (int s = 0; s < PS_SRC_COUNT; s++) {
         if (enabled(ps, s)) {
             int n = snprintf(buf + used, size - used, "%s%s=%s", used ? " " : "",
-                             source_names[s], state_names[p->state[s] & 3]);
+                             source_names[s], state_names[p->state[s] & ~PS_UNSEEN]);
 
             if (n < 0 || (size_t) n >= size - used) {
                 return;

@@ -9,7 +9,8 @@
  *     they are required for the proxies they cover (the prober for every
  *     proxy, the watcher for CIB proxies), so "unknown" is not "healthy".
  * A proxy is in use when at least one membership source has it and every
- * enabled source that covers it says UP or DRAIN.  Draining proxies get no
+ * enabled source that covers it says UP or DRAIN (or the watcher says
+ * SILENT while the prober says UP).  Draining proxies get no
  * new dialogs; requests inside a dialog still reach them.
  */
 #ifndef SIPHA_DISPATCHER_PROXYSET_H
@@ -38,6 +39,11 @@ enum ps_state {
     PS_UP,
     PS_DOWN,
     PS_DRAIN,
+    /* the heartbeat went silent (nothing reported, only the counter stopped
+     * arriving): DOWN, unless the prober is on and says UP, i.e. the proxy
+     * answers this dispatcher and only its heartbeat is late (CPG flow
+     * control on a busy node delays it) */
+    PS_SILENT,
 };
 
 struct proxy {

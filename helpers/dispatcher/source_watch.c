@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * source_watch.c: the heartbeat watcher (sipha_watch.h) as a health source.
- * UP is UP; DOWN (counter stalled, beat daemon gone, its probe failed) and
- * CONFLICT take the proxy out at once, whatever the CIB says.  UNKNOWN
+ * UP is UP; DOWN (beat daemon gone, its probe failed) and CONFLICT take the
+ * proxy out at once, whatever the CIB says.  A DOWN for silence alone (the
+ * counter stopped arriving, nothing reported) is SILENT: out too, unless
+ * this dispatcher's own probes say the proxy answers (proxyset.h).  UNKNOWN
  * keeps the last verdict: it is what every proxy becomes when the watcher
  * loses CPG, and a dispatcher that loses its own view should keep routing
  * on the last good one rather than answer 503 to everything.  A proxy never
@@ -30,6 +32,8 @@ on_change(const sipha_proxy_info_t *info, sipha_proxy_state_t old_state, void *d
             state = PS_UP;
             break;
         case SIPHA_PROXY_DOWN:
+            state = info->silent ? PS_SILENT : PS_DOWN;
+            break;
         case SIPHA_PROXY_CONFLICT:
             state = PS_DOWN;
             break;
@@ -38,7 +42,7 @@ on_change(const sipha_proxy_info_t *info, sipha_proxy_state_t old_state, void *d
     }
     /* a DOWN is worth a notice: the "left the set" line that follows does
      * not say why the heartbeat said so */
-    sipha_log(state == PS_DOWN ? LOG_NOTICE : LOG_INFO, "Heartbeat of %s (%s): %s (%s)",
+    sipha_log(state == PS_UP ? LOG_INFO : LOG_NOTICE, "Heartbeat of %s (%s): %s (%s)",
               info->name, info->sip_address, sipha_proxy_state_str(info->state),
               info->reason ? info->reason : "");
     if (proxyset_report(sw->ps, PS_SRC_WATCH, info->sip_address, NULL, 0, state) != NULL) {

@@ -54,6 +54,10 @@ typedef struct sipha_proxy_info {
     const char *sip_address;    /* normalized "udp:127.0.0.1:5060" */
     sipha_proxy_state_t state;
     const char *reason;         /* human readable: why this state */
+    /* DOWN only because the counter stopped arriving for down_after_ms: no
+     * report from the beat itself (a failed probe, a stop, its process
+     * gone).  A consumer with a direct view of the proxy may weigh it. */
+    bool silent;
     uint64_t counter;           /* last counter received */
     uint64_t last_increase_ms;  /* sipha_now_ms() of the last increase, 0 = never */
     uint64_t last_heard_ms;     /* sipha_now_ms() of the last beat received */
@@ -93,7 +97,8 @@ typedef struct sipha_watch_stats {
 
 typedef struct sipha_watch sipha_watch_t;
 
-/* Called on every state change of a proxy (old_state -> info->state). */
+/* Called on every state change of a proxy (old_state -> info->state), and
+ * when a DOWN proxy's silent flag changes (then old_state == info->state). */
 typedef void (*sipha_watch_change_fn)(const sipha_proxy_info_t *info,
                                       sipha_proxy_state_t old_state,
                                       void *user_data);

@@ -80,27 +80,52 @@ static bool same_sender(const sipha_sender_t *a, const sipha_sender_t *b)
     return a->nodeid == b->nodeid && a->pid == b->pid && a->boot_id == b->boot_id;
 }
 
+static void change_state(sipha_watch_table_t *table, entry_t *e, sipha_proxy_state_t state,
+                         bool silent, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 static void set_state(sipha_watch_table_t *table, entry_t *e,
                       sipha_proxy_state_t state, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+static void set_down_silent(sipha_watch_table_t *table, entry_t *e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Every state change goes through here, so the callback sees them all. */
-static void set_state(sipha_watch_table_t *table, entry_t *e,
-                      sipha_proxy_state_t state, const char *fmt, ...)
+static void change_state(sipha_watch_table_t *table, entry_t *e, sipha_proxy_state_t state,
+                         bool silent, const char *fmt, va_list ap)
 {
     sipha_proxy_state_t old_state = e->info.state;
-    va_list ap;
+    bool was_silent = e->info.silent;
 
-    va_start(ap, fmt);
     vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
-    va_end(ap);
     e->info.state = state;
+    e->info.silent = silent && state == SIPHA_PROXY_DOWN;
     if (state == SIPHA_PROXY_CONFLICT && old_state != SIPHA_PROXY_CONFLICT) {
         table->conflicts++;
     }
-    if (old_state != state && table->on_change != NULL) {
+    /* a silent DOWN that the beat then confirms is news to the consumer */
+    if ((old_state != state || was_silent != e->info.silent) && table->on_change != NULL) {
         table->on_change(&e->info, old_state, table->user_data);
     }
+}
+
+static void set_state(sipha_watch_table_t *table, entry_t *e,
+                      sipha_proxy_state_t state, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    change_state(table, e, state, false, fmt, ap);
+    va_end(ap);
+}
+
+/* DOWN for silence alone (the counter rule), not for anything reported */
+static void set_down_silent(sipha_watch_table_t *table, entry_t *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    change_state(table, e, SIPHA_PROXY_DOWN, true, fmt, ap);
+    va_end(ap);
 }
 
 static void set_owner(entry_t *e, const sipha_sender_t *sender)
@@ -339,9 +364,9 @@ static gboolean evaluate_one(gpointer key, gpointer value, gpointer data)
                       ctx->table->resumed_ms);
     if (ctx->now_ms > base_ms && ctx->now_ms - base_ms > ctx->table->down_after_ms) {
         e->increases_in_row = 0;
-        set_state(ctx->table, e, SIPHA_PROXY_DOWN,
-                  "counter stalled at %" PRIu64 " for more than %" PRIu32 " ms",
-                  e->info.counter, ctx->table->down_after_ms);
+        set_down_silent(ctx->table, e,
+                        "counter stalled at %" PRIu64 " for more than %" PRIu32 " ms",
+                        e->info.counter, ctx->table->down_after_ms);
     }
     return FALSE;
 }

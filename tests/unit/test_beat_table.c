@@ -16,6 +16,7 @@ typedef struct changes {
     sipha_proxy_state_t last_old;
     sipha_proxy_state_t last_new;
     char last_reason[256];
+    bool last_silent;
 } changes_t;
 
 static changes_t ch;
@@ -31,6 +32,7 @@ static void on_change(const sipha_proxy_info_t *info, sipha_proxy_state_t old_st
     c->n++;
     c->last_old = old_state;
     c->last_new = info->state;
+    c->last_silent = info->silent;
     strncpy(c->last_reason, info->reason, sizeof(c->last_reason) - 1);
 }
 
@@ -109,6 +111,7 @@ START_TEST(test_down_when_counter_stalls)
     sipha_watch_table_evaluate(t, last + DOWN_AFTER_MS + 1, false);
     ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_DOWN);
     ck_assert(strstr(ch.last_reason, "stalled") != NULL);
+    ck_assert(ch.last_silent);                    /* nothing was reported */
     /* N increases bring it back, not one */
     beat(last + 400, &A, "p1", 6, SIPHA_BEAT_OK);
     beat(last + 500, &A, "p1", 7, SIPHA_BEAT_OK);
@@ -118,12 +121,30 @@ START_TEST(test_down_when_counter_stalls)
 }
 END_TEST
 
+/* A silent DOWN that the beat then confirms is reported again, not silent. */
+START_TEST(test_silent_then_reported)
+{
+    uint64_t last = run_beats(&A, 1000, 1, 5);
+
+    sipha_watch_table_evaluate(t, last + DOWN_AFTER_MS + 1, false);
+    ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_DOWN);
+    ck_assert(ch.last_silent);
+    int n = ch.n;
+    beat(last + DOWN_AFTER_MS + 50, &A, "p1", 5, SIPHA_BEAT_PROBE_TIMEOUT);
+    ck_assert_int_eq(ch.n, n + 1);                 /* told, though still DOWN */
+    ck_assert_int_eq(ch.last_old, SIPHA_PROXY_DOWN);
+    ck_assert_int_eq(ch.last_new, SIPHA_PROXY_DOWN);
+    ck_assert(!ch.last_silent);
+}
+END_TEST
+
 START_TEST(test_hysteresis_needs_consecutive)
 {
     uint64_t last = run_beats(&A, 1000, 1, 5);
 
     beat(last + 100, &A, "p1", 5, SIPHA_BEAT_PROBE_TIMEOUT);
     ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_DOWN);
+    ck_assert(!ch.last_silent);                   /* the beat said so */
     beat(last + 200, &A, "p1", 6, SIPHA_BEAT_OK);
     beat(last + 300, &A, "p1", 7, SIPHA_BEAT_OK);
     beat(last + 400, &A, "p1", 7, SIPHA_BEAT_OK);     /* flap: no increase */
@@ -349,6 +370,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_up_after_hysteresis);
     tcase_add_test(tc, test_down_when_counter_stalls);
+    tcase_add_test(tc, test_silent_then_reported);
     tcase_add_test(tc, test_hysteresis_needs_consecutive);
     tcase_add_test(tc, test_beat_reports_probe_failure);
     tcase_add_test(tc, test_leave_is_down_at_once);

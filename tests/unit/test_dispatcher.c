@@ -253,6 +253,39 @@ START_TEST(test_probe_covers_cib_proxies)
 }
 END_TEST
 
+/* A heartbeat that only went silent does not outweigh a proxy answering
+ * this dispatcher's probes; anything the beat reported does. */
+START_TEST(test_silent_heartbeat_and_probes)
+{
+    proxyset_init(&ps, (1u << PS_SRC_CIB) | (1u << PS_SRC_WATCH) | (1u << PS_SRC_PROBE));
+    proxyset_report(&ps, PS_SRC_CIB, "udp:10.0.0.1:5060", "p1", 0, PS_UP);
+    proxyset_report(&ps, PS_SRC_WATCH, "10.0.0.1:5060", NULL, 0, PS_SILENT);
+    proxyset_report(&ps, PS_SRC_PROBE, "10.0.0.1:5060", NULL, 0, PS_UP);
+    proxyset_update(&ps);
+    ck_assert(ps.proxies[0].in_use);              /* answers us: late heartbeat */
+    proxyset_report(&ps, PS_SRC_PROBE, "10.0.0.1:5060", NULL, 0, PS_DOWN);
+    proxyset_update(&ps);
+    ck_assert(!ps.proxies[0].in_use);             /* silent and not answering */
+    proxyset_report(&ps, PS_SRC_PROBE, "10.0.0.1:5060", NULL, 0, PS_UP);
+    proxyset_report(&ps, PS_SRC_WATCH, "10.0.0.1:5060", NULL, 0, PS_DOWN);
+    proxyset_update(&ps);
+    ck_assert(!ps.proxies[0].in_use);             /* the beat reported a failure */
+
+    /* without the prober, silence is down as before */
+    proxyset_init(&ps, (1u << PS_SRC_CIB) | (1u << PS_SRC_WATCH));
+    proxyset_report(&ps, PS_SRC_CIB, "udp:10.0.0.1:5060", "p1", 0, PS_UP);
+    proxyset_report(&ps, PS_SRC_WATCH, "10.0.0.1:5060", NULL, 0, PS_SILENT);
+    proxyset_update(&ps);
+    ck_assert(!ps.proxies[0].in_use);
+    /* a static proxy the watcher heard of: silence vetoes it too */
+    proxyset_init(&ps, (1u << PS_SRC_STATIC) | (1u << PS_SRC_WATCH));
+    proxyset_report(&ps, PS_SRC_STATIC, "10.0.0.2:5060", "s1", 0, PS_UP);
+    proxyset_report(&ps, PS_SRC_WATCH, "10.0.0.2:5060", NULL, 0, PS_SILENT);
+    proxyset_update(&ps);
+    ck_assert(!ps.proxies[0].in_use);
+}
+END_TEST
+
 /* The probe stream: silence for the timeout is down, one late probe is not. */
 START_TEST(test_probe_health)
 {
@@ -633,6 +666,7 @@ dispatcher_suite(void)
     tcase_add_test(tc, test_sources_all_must_agree);
     tcase_add_test(tc, test_probe_covers_cib_proxies);
     tcase_add_test(tc, test_probe_health);
+    tcase_add_test(tc, test_silent_heartbeat_and_probes);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("request");
