@@ -26,6 +26,10 @@
 LAB_NET=192.0.2
 LAB_CLUSTER_NAME=sipha-lab
 LAB_SIP_PORT=5060
+# SIPp ends its own run when its main loop was late by 500 ms 120 times
+# (its overload watchdog): on a busy 2-core machine the lab's UAS did, and
+# every later call failed.  The lab's SIPp must outlive a busy machine.
+LAB_SIPP_NO_WATCHDOG=(-watchdog_minor_maxtriggers 1000000000 -watchdog_major_maxtriggers 1000000000)
 
 # lab_init NAME: select the lab every other function works on.
 lab_init() {
@@ -595,6 +599,7 @@ lab_start_uas() {
     # call and retransmits its 200 instead of aborting it.
     ip netns exec "$ns" sipp -sf "$SIPHA_SRCDIR/scripts/lab/sipp-uas.xml" -aa -i "$(lab_addr uas)" -p "$LAB_SIP_PORT" \
         -default_behaviors all,-abortunexp -nostdin -trace_err -error_file "$LABDIR/uas-errors.log" \
+        "${LAB_SIPP_NO_WATCHDOG[@]}" \
         </dev/null >"$LABDIR/uas.log" 2>&1 &
     echo $! >"$LABDIR/uas.pid"
     disown
@@ -796,7 +801,7 @@ lab_calls_start() {
     ip netns exec "$(lab_ns uac)" sipp -sn uac "$(lab_addr "$sap"):$LAB_SIP_PORT" \
         -i "$(lab_addr uac)" -p "$port" -mp $((7000 + 10 * ${sap#sap})) \
         -r "$rate" -m "$count" -d 1000 -default_behaviors all,-abortunexp \
-        -recv_timeout 30000 \
+        -recv_timeout 30000 "${LAB_SIPP_NO_WATCHDOG[@]}" \
         -nostdin -trace_stat -stf "$LABDIR/calls-$tag.csv" -fd 1 \
         -trace_err -error_file "$LABDIR/calls-$tag.errors" "$@" \
         </dev/null >"$LABDIR/calls-$tag.out" 2>&1 &
