@@ -12,15 +12,14 @@ probe_health_fold(struct probe_health *h, enum sipha_probe_verdict verdict, uint
         case SIPHA_PROBE_ALIVE:
         case SIPHA_PROBE_BAD_CODE:
             /* a final response of any code proves the SIP stack works */
-            if (!h->answered || now_us > h->last_answer_us) {
+            if (now_us > h->last_answer_us) {
                 h->last_answer_us = now_us;
             }
-            h->answered = true;
             h->up = true;
             break;
         case SIPHA_PROBE_TIMEOUT:
             /* down only when nothing was answered since this probe left */
-            if (!h->answered || h->last_answer_us < sent_us) {
+            if (h->last_answer_us < sent_us) {
                 h->up = false;
             }
             break;

@@ -24,8 +24,7 @@
 #include "sipha_probe.h"
 
 struct probe_health {
-    uint64_t last_answer_us;    /* monotonic time of the latest final response */
-    bool answered;              /* any answer at all yet */
+    uint64_t last_answer_us;    /* monotonic time of the latest final response, 0: none yet */
     bool up;                    /* the verdict so far */
 };
 
