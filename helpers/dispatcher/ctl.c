@@ -2,7 +2,7 @@
 /*
  * ctl.c: sipha-dispatcherctl, the operator's view of a running dispatcher.
  *
- *   sipha-dispatcherctl [-s SOCKET] status|stats|proxies|reload
+ *   sipha-dispatcherctl [-s SOCKET] status|stats|proxies|takeover|reload
  *   sipha-dispatcherctl [-s SOCKET] drain|undrain NAME|ADDR
  *   sipha-dispatcherctl [-s SOCKET] pick CALL-ID   (proxy for a new dialog, in dialog)
  *
@@ -24,7 +24,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: sipha-dispatcherctl [-s SOCKET] "
-            "status|stats|proxies|reload|drain NAME|undrain NAME|pick CALL-ID\n");
+            "status|stats|proxies|takeover|reload|drain NAME|undrain NAME|pick CALL-ID\n");
     return 2;
 }
 

@@ -25,6 +25,11 @@ set_defaults(struct disp_config *c)
     c->probe_interval_ms = UNSET;
     c->probe_timeout_ms = UNSET;
     c->watch_timeout_ms = UNSET;
+    c->takeover_port = UNSET;
+    c->takeover_interval_ms = UNSET;
+    c->takeover_timeout_ms = UNSET;
+    c->takeover_refresh_ms = UNSET;
+    c->takeover_confirm_ms = UNSET;
 }
 
 static void
@@ -54,6 +59,24 @@ final_defaults(struct disp_config *c)
     if (c->cib_address_param == NULL) {
         c->cib_address_param = g_strdup("sip_address");
     }
+    if (c->takeover_port == UNSET) {
+        c->takeover_port = DISP_DEFAULT_TAKEOVER_PORT;
+    }
+    if (c->takeover_interval_ms == UNSET) {
+        c->takeover_interval_ms = DISP_DEFAULT_TAKEOVER_INTERVAL_MS;
+    }
+    if (c->takeover_timeout_ms == UNSET) {
+        c->takeover_timeout_ms = DISP_DEFAULT_TAKEOVER_TIMEOUT_MS;
+    }
+    if (c->takeover_refresh_ms == UNSET) {
+        c->takeover_refresh_ms = DISP_DEFAULT_TAKEOVER_REFRESH_MS;
+    }
+    if (c->takeover_confirm_ms == UNSET) {
+        c->takeover_confirm_ms = DISP_DEFAULT_TAKEOVER_CONFIRM_MS;
+    }
+    if (c->successors_cmd == NULL) {
+        c->successors_cmd = g_strdup(DISP_DEFAULT_SUCCESSORS_CMD);
+    }
 }
 
 void
@@ -68,6 +91,8 @@ disp_config_clear(struct disp_config *c)
     g_free(c->log_level);
     g_free(c->cib_resource);
     g_free(c->cib_address_param);
+    g_free(c->successors_cmd);
+    g_free(c->sap_resource);
     set_defaults(c);
 }
 
@@ -125,6 +150,15 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_STR("cib-address-param", cib_address_param);
     FILE_BOOL("watch", watch);
     FILE_INT("watch-timeout-ms", watch_timeout_ms);
+    FILE_BOOL("takeover", takeover);
+    FILE_INT("takeover-port", takeover_port);
+    FILE_INT("takeover-interval-ms", takeover_interval_ms);
+    FILE_INT("takeover-timeout-ms", takeover_timeout_ms);
+    FILE_INT("takeover-refresh-ms", takeover_refresh_ms);
+    FILE_INT("takeover-confirm-ms", takeover_confirm_ms);
+    FILE_BOOL("takeover-no-witness", takeover_no_witness);
+    FILE_STR("successors-cmd", successors_cmd);
+    FILE_STR("sap-resource", sap_resource);
     g_key_file_free(kf);
     if (bad != NULL) {
         g_string_printf(why, "%s: bad value for %s", path, bad);
@@ -156,6 +190,15 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_STR(cib_address_param);
     OV_INT(watch_timeout_ms);
     c->watch = c->watch || o->watch;
+    OV_INT(takeover_port);
+    OV_INT(takeover_interval_ms);
+    OV_INT(takeover_timeout_ms);
+    OV_INT(takeover_refresh_ms);
+    OV_INT(takeover_confirm_ms);
+    OV_STR(successors_cmd);
+    OV_STR(sap_resource);
+    c->takeover = c->takeover || o->takeover;
+    c->takeover_no_witness = c->takeover_no_witness || o->takeover_no_witness;
     c->daemonize = o->daemonize;
     c->verbose = o->verbose;
     c->check_config = o->check_config;
@@ -187,6 +230,22 @@ validate(const struct disp_config *c, GString *why)
     }
     if (c->watch_timeout_ms <= 0) {
         g_string_printf(why, "bad watch-timeout-ms %d (want > 0)", c->watch_timeout_ms);
+        return -EINVAL;
+    }
+    if (c->takeover_port <= 0 || c->takeover_port > 65535) {
+        g_string_printf(why, "bad takeover-port %d", c->takeover_port);
+        return -EINVAL;
+    }
+    if (c->takeover_interval_ms <= 0 || c->takeover_timeout_ms < 2 * c->takeover_interval_ms) {
+        g_string_printf(why, "bad takeover-interval-ms %d / takeover-timeout-ms %d (want an "
+                        "interval > 0 and a timeout of at least two intervals)",
+                        c->takeover_interval_ms, c->takeover_timeout_ms);
+        return -EINVAL;
+    }
+    if (c->takeover_refresh_ms < 100 || c->takeover_confirm_ms < c->takeover_refresh_ms) {
+        g_string_printf(why, "bad takeover-refresh-ms %d / takeover-confirm-ms %d (want a "
+                        "refresh >= 100 and a confirmation time of at least one refresh)",
+                        c->takeover_refresh_ms, c->takeover_confirm_ms);
         return -EINVAL;
     }
     if (c->retry_after_s < 0) {
@@ -240,6 +299,25 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
           "Use the heartbeat watcher (CPG) as a health source", NULL },
         { "watch-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cli.watch_timeout_ms,
           "Heartbeat silence that declares a proxy down (300)", "MS" },
+        { "takeover", 0, 0, G_OPTION_ARG_NONE, &cli.takeover,
+          "Fast SAP takeover: heartbeat the peer dispatchers, claim a silent holder's SAPs "
+          "when this node is their successor (needs --secret-file)", NULL },
+        { "takeover-port", 0, 0, G_OPTION_ARG_INT, &cli.takeover_port,
+          "UDP port of the peer heartbeats (5097)", "PORT" },
+        { "takeover-interval-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_interval_ms,
+          "Send a heartbeat to every peer every MS (20)", "MS" },
+        { "takeover-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_timeout_ms,
+          "Heartbeat silence that makes a holder dead (160)", "MS" },
+        { "takeover-refresh-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_refresh_ms,
+          "Re-read the successor table every MS (2000)", "MS" },
+        { "takeover-confirm-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_confirm_ms,
+          "Let a claim go that Pacemaker has not confirmed within MS (30000)", "MS" },
+        { "takeover-no-witness", 0, 0, G_OPTION_ARG_NONE, &cli.takeover_no_witness,
+          "Claim even when no other peer is heard (two dispatcher nodes)", NULL },
+        { "successors-cmd", 0, 0, G_OPTION_ARG_FILENAME, &cli.successors_cmd,
+          "Program printing the successor table (sipha-successors)", "PATH" },
+        { "sap-resource", 0, 0, G_OPTION_ARG_STRING, &cli.sap_resource,
+          "The SAP clone, passed to sipha-successors (default: found by its agent)", "ID" },
         { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &cli.daemonize,
           "Run in the background and log to syslog", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &cli.log_level,

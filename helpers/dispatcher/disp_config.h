@@ -13,6 +13,12 @@
 #define DISP_DEFAULT_CONTROL "/run/sipha/dispatcher.sock"
 #define DISP_DEFAULT_SECRET "/etc/sipha/dispatcher.key"
 #define DISP_DEFAULT_PROBE_TIMEOUT_MS 200
+#define DISP_DEFAULT_TAKEOVER_PORT 5097
+#define DISP_DEFAULT_TAKEOVER_INTERVAL_MS 20
+#define DISP_DEFAULT_TAKEOVER_TIMEOUT_MS 160
+#define DISP_DEFAULT_TAKEOVER_REFRESH_MS 2000
+#define DISP_DEFAULT_TAKEOVER_CONFIRM_MS 30000
+#define DISP_DEFAULT_SUCCESSORS_CMD "sipha-successors"
 
 struct disp_config {
     gchar *config_file;
@@ -37,6 +43,16 @@ struct disp_config {
     gboolean watch;
     gint watch_timeout_ms;
     gboolean check_config;
+    /* fast SAP takeover (takeover.h); not reloadable: a restart applies it */
+    gboolean takeover;
+    gint takeover_port;
+    gint takeover_interval_ms;
+    gint takeover_timeout_ms;
+    gint takeover_refresh_ms;
+    gint takeover_confirm_ms;
+    gboolean takeover_no_witness;
+    gchar *successors_cmd;      /* the program printing the successor table */
+    gchar *sap_resource;        /* passed to it as --sap-resource */
 };
 
 /* Parse ARGV (and the file it names) into CFG.  Returns 0, or 2 (usage)

@@ -91,6 +91,7 @@ disp_keys_derive(const void *secret, size_t len, struct disp_keys *keys)
     }
     derive_one(secret, len, "sipha-dispatcher branch id", &keys->id);
     derive_one(secret, len, "sipha-dispatcher branch mac", &keys->mac);
+    derive_one(secret, len, "sipha-dispatcher peer heartbeat", &keys->peer);
     return 0;
 }
 

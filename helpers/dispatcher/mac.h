@@ -16,11 +16,13 @@ struct disp_key {
     uint64_t k1;
 };
 
-/* Two independent keys derived from the shared secret: one names a
- * transaction (the branch id), one authenticates it (the MAC). */
+/* Independent keys derived from the shared secret: one names a
+ * transaction (the branch id), one authenticates it (the MAC), one
+ * authenticates the dispatchers' peer heartbeats (takeover_msg.h). */
 struct disp_keys {
     struct disp_key id;
     struct disp_key mac;
+    struct disp_key peer;
 };
 
 uint64_t siphash24(const void *data, size_t len, const struct disp_key *key);

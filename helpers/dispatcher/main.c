@@ -30,6 +30,7 @@
 #include "sipha_time.h"
 #include "sources.h"
 #include "stats.h"
+#include "takeover.h"
 #include "udp.h"
 
 #define MAX_LISTENERS 16
@@ -55,6 +56,7 @@ struct dispatcher {
     bool pid_written;
     GMainLoop *loop;
     struct disp_sources *sources;
+    struct takeover *takeover;
     uint64_t started_ms;
     struct udp_batch *batch;
     struct fwd_out out[UDP_BATCH];
@@ -175,6 +177,12 @@ load_keys(struct dispatcher *d)
                   rc == -EINVAL ? "fewer than 16 bytes" : strerror(-rc));
         return rc;
     }
+    if (d->cfg.takeover) {
+        /* a random key would make every peer's heartbeat a forgery */
+        sipha_err("The fast takeover needs the dispatchers' shared secret: no secret file %s",
+                  path);
+        return rc;
+    }
     sipha_warn("No secret file %s: using a random key, so only this process can relay "
                "responses to the requests it forwarded", path);
     disp_keys_random(&d->keys);
@@ -252,12 +260,19 @@ on_control(const char *command, GString *out, gpointer data)
 
         g_string_append_printf(out, "ok\n%s %s\n", fresh != NULL ? fresh->name : "-",
                                dialog != NULL ? dialog->name : "-");
+    } else if (strcmp(verb, "takeover") == 0) {
+        g_string_append(out, "ok\n");
+        if (d->takeover != NULL) {
+            takeover_dump(d->takeover, out);
+        } else {
+            g_string_append(out, "takeover off\n");
+        }
     } else if (strcmp(verb, "reload") == 0) {
         reload(d);
         g_string_append(out, "ok\n");
     } else {
         g_string_append_printf(out, "error: unknown command '%s' (status, stats, proxies, "
-                               "drain X, undrain X, pick CALL-ID, reload)\n", verb);
+                               "drain X, undrain X, pick CALL-ID, takeover, reload)\n", verb);
     }
     g_strfreev(argv);
 }
@@ -305,6 +320,8 @@ on_usr1(gpointer data)
 static void
 shutdown_dispatcher(struct dispatcher *d)
 {
+    takeover_free(d->takeover);
+    d->takeover = NULL;
     disp_sources_free(d->sources);
     control_close(d->control_id, d->cfg.control_socket);
     for (int i = 0; i < d->listener_count; i++) {
@@ -372,6 +389,12 @@ run(struct dispatcher *d, int argc, char **argv)
     d->sources = disp_sources_new(&d->proxies, &d->cfg);
     if (d->sources == NULL) {
         return 2;
+    }
+    if (d->cfg.takeover) {
+        d->takeover = takeover_new(&d->cfg, &d->keys);
+        if (d->takeover == NULL) {
+            return 1;
+        }
     }
     g_unix_signal_add(SIGTERM, on_stop, d);
     g_unix_signal_add(SIGINT, on_stop, d);

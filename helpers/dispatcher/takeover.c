@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * takeover.c: the fast SAP takeover's I/O on the main loop (takeover.h):
+ * the heartbeat socket, the timers, the successor table's refresh.  The
+ * decisions are takeover_state.c's, the address work takeover_addr.c's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "addr.h"
+#include "sipha_log.h"
+#include "sipha_time.h"
+#include "takeover.h"
+#include "takeover_addr.h"
+#include "takeover_state.h"
+
+#define RX_PER_WAKEUP 64
+#define TABLE_OUTPUT_MAX (256 * 1024)
+#define REFRESH_KILL_MS 20000
+#define LEAVING_BEATS 3
+#define CLAIM_RETRY_US (1000 * 1000)
+
+struct takeover {
+    struct takeover_state st;
+    struct disp_key key;
+    struct takeover_addr_tools tools;
+    int fd;
+    int interval_ms;
+    int refresh_ms;
+    gchar *successors_cmd;
+    gchar *sap_resource;
+    uint64_t boot_id;
+    uint64_t seq;
+    guint rx_id;
+    guint beat_id;
+    guint tick_id;
+    guint refresh_id;
+    /* the running sipha-successors, if any */
+    GPid child;
+    guint child_watch_id;
+    guint out_id;
+    int out_fd;
+    GString *out;
+    bool child_exited;
+    bool out_closed;
+    int child_status;
+    uint64_t child_started_ms;
+    uint64_t table_ms;              /* when the table in use was read */
+    gchar *table_error;             /* the last refusal, logged once */
+    bool held_sap;                  /* the last table placed a SAP here */
+    bool first_table;
+    uint64_t claim_failed_us[TAKEOVER_SAPS_MAX];
+};
+
+/* --- heartbeats ------------------------------------------------------ */
+
+static void
+send_beats(struct takeover *to, uint8_t flags)
+{
+    struct takeover_msg msg = { .flags = flags, .boot_id = to->boot_id };
+    uint8_t buf[TAKEOVER_MSG_MAX];
+    int len;
+
+    if (!to->st.have_table) {
+        return;
+    }
+    msg.seq = ++to->seq;
+    msg.sent_ms = (uint64_t) g_get_real_time() / 1000;
+    snprintf(msg.name, sizeof(msg.name), "%s", to->st.table.self);
+    len = takeover_msg_encode(&msg, &to->key, buf, sizeof(buf));
+    if (len < 0) {
+        return;
+    }
+    for (int i = 0; i < to->st.peer_count; i++) {
+        const struct sockaddr_storage *dst = &to->st.peers[i].addr;
+
+        if (dst->ss_family == AF_INET) {
+            /* a full buffer or an unreachable peer: the next beat tries again */
+            (void) sendto(to->fd, buf, (size_t) len, MSG_DONTWAIT, (const struct sockaddr *) dst,
+                          addr_len(dst));
+        }
+    }
+}
+
+static gboolean
+on_beat(gpointer data)
+{
+    send_beats(data, 0);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_readable(gint fd, GIOCondition condition, gpointer data)
+{
+    struct takeover *to = data;
+
+    for (int i = 0; i < RX_PER_WAKEUP; i++) {
+        uint8_t buf[TAKEOVER_MSG_MAX + 1];
+        struct sockaddr_storage src;
+        socklen_t src_len = sizeof(src);
+        struct takeover_msg msg;
+        ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *) &src,
+                             &src_len);
+        int rc;
+
+        if (n < 0) {
+            break;
+        }
+        rc = takeover_msg_decode(buf, (size_t) n, &to->key, &msg);
+        if (rc == TAKEOVER_MSG_MALFORMED) {
+            to->st.counters.rx_malformed++;
+        } else if (rc == TAKEOVER_MSG_BAD_MAC) {
+            to->st.counters.rx_bad_mac++;
+        } else {
+            takeover_state_receive(&to->st, &msg, &src, sipha_now_us(),
+                                   (uint64_t) g_get_real_time() / 1000);
+        }
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* --- claims ---------------------------------------------------------- */
+
+static void
+claim(struct takeover *to, int index, uint64_t now_us)
+{
+    struct takeover_sap *s = &to->st.table.saps[index];
+    const struct takeover_peer *holder = takeover_state_peer(&to->st, s->holder);
+    uint64_t silent_ms = holder != NULL ? (now_us - holder->last_heard_us) / 1000 : 0;
+
+    if (now_us - to->claim_failed_us[index] < CLAIM_RETRY_US) {
+        return;
+    }
+    if (takeover_addr_resolve(s->address, s->nic, &s->prefix) != 0) {
+        sipha_err("Cannot take over SAP %s from %s: no local interface is on its network "
+                  "(set nic and cidr_netmask on the SAP resource)", s->address, s->holder);
+        to->claim_failed_us[index] = now_us;
+        return;
+    }
+    if (takeover_addr_claim(&to->tools, s->address, s->prefix, s->nic) != 0) {
+        to->claim_failed_us[index] = now_us;
+        return;
+    }
+    takeover_state_claimed(&to->st, index, now_us);
+    takeover_addr_attribute(&to->tools, s->holder, TAKEOVER_ATTRIBUTE, to->st.table.self);
+    sipha_notice("Took over SAP %s/%d on %s from %s (silent for %" G_GUINT64_FORMAT " ms): "
+                 "Pacemaker asked to confirm", s->address, s->prefix, s->nic, s->holder,
+                 silent_ms);
+}
+
+static gboolean
+on_tick(gpointer data)
+{
+    struct takeover *to = data;
+    uint64_t now_us = sipha_now_us();
+    int due[TAKEOVER_SAPS_MAX];
+    int n = takeover_state_tick(&to->st, now_us, due);
+
+    for (int i = 0; i < n; i++) {
+        claim(to, due[i], now_us);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+end_claim(struct takeover *to, int slot, enum takeover_release why)
+{
+    struct takeover_claim *c = &to->st.claims[slot];
+
+    if (why == TAKEOVER_CONFIRMED) {
+        sipha_notice("SAP %s: %s", c->address, takeover_release_str(why));
+        to->st.counters.confirmed++;
+    } else {
+        sipha_notice("Letting SAP %s go: %s", c->address, takeover_release_str(why));
+        takeover_addr_release(&to->tools, c->address, c->prefix, c->nic);
+        to->st.counters.released++;
+    }
+    c->active = false;
+}
+
+/* --- the successor table --------------------------------------------- */
+
+static bool
+table_holds_self(const struct takeover_table *t)
+{
+    for (int i = 0; i < t->sap_count; i++) {
+        if (strcmp(t->saps[i].holder, t->self) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+apply_table(struct takeover *to, const struct takeover_table *t)
+{
+    int released[TAKEOVER_SAPS_MAX];
+    enum takeover_release why[TAKEOVER_SAPS_MAX];
+    bool holds;
+    int n;
+
+    if (!to->st.have_table) {
+        sipha_notice("Fast takeover: this node is %s, %d peer(s), %d SAP(s)", t->self,
+                     t->peer_count, t->sap_count);
+    }
+    n = takeover_state_set_table(&to->st, t, sipha_now_us(), released, why);
+    for (int i = 0; i < n; i++) {
+        end_claim(to, released[i], why[i]);
+    }
+    memset(to->claim_failed_us, 0, sizeof(to->claim_failed_us));
+    to->table_ms = sipha_now_ms();
+    /* This node's own mark goes once Pacemaker has moved its SAPs away. */
+    holds = table_holds_self(t);
+    if (!holds && (to->first_table || to->held_sap)) {
+        takeover_addr_attribute(&to->tools, NULL, TAKEOVER_ATTRIBUTE, NULL);
+    }
+    to->held_sap = holds;
+    to->first_table = false;
+}
+
+static void
+table_error(struct takeover *to, const char *text)
+{
+    if (to->table_error == NULL || strcmp(to->table_error, text) != 0) {
+        sipha_warn("Successor table not updated: %s", text);
+        g_free(to->table_error);
+        to->table_error = g_strdup(text);
+    }
+}
+
+static void
+finish_refresh(struct takeover *to)
+{
+    struct takeover_table *t;
+    char err[160];
+
+    if (!to->child_exited || !to->out_closed) {
+        return;
+    }
+    if (!g_spawn_check_wait_status(to->child_status, NULL)) {
+        gchar *text = g_strdup_printf("%s exited with status %d", to->successors_cmd,
+                                      WIFEXITED(to->child_status)
+                                      ? WEXITSTATUS(to->child_status) : -1);
+
+        table_error(to, text);
+        g_free(text);
+    } else {
+        t = g_new0(struct takeover_table, 1);
+        if (takeover_table_parse(to->out->str, to->out->len, t, err, sizeof(err)) != 0) {
+            table_error(to, err);
+        } else {
+            g_clear_pointer(&to->table_error, g_free);
+            apply_table(to, t);
+        }
+        g_free(t);
+    }
+    g_string_truncate(to->out, 0);
+    to->child = 0;
+}
+
+static void
+on_child_exit(GPid pid, gint status, gpointer data)
+{
+    struct takeover *to = data;
+
+    g_spawn_close_pid(pid);
+    to->child_watch_id = 0;
+    to->child_exited = true;
+    to->child_status = status;
+    finish_refresh(to);
+}
+
+static gboolean
+on_child_output(gint fd, GIOCondition condition, gpointer data)
+{
+    struct takeover *to = data;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof(buf));
+
+    if (n > 0) {
+        if (to->out->len + (size_t) n <= TABLE_OUTPUT_MAX) {
+            g_string_append_len(to->out, buf, n);
+        }
+        return G_SOURCE_CONTINUE;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        return G_SOURCE_CONTINUE;
+    }
+    close(fd);
+    to->out_fd = -1;
+    to->out_id = 0;
+    to->out_closed = true;
+    finish_refresh(to);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+start_refresh(struct takeover *to)
+{
+    gchar *argv[4] = { to->successors_cmd, NULL, NULL, NULL };
+    GError *error = NULL;
+
+    if (to->sap_resource != NULL) {
+        argv[1] = "--sap-resource";
+        argv[2] = to->sap_resource;
+    }
+    if (!g_spawn_async_with_pipes(NULL, argv, NULL,
+                                  G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                                  | G_SPAWN_STDERR_TO_DEV_NULL,
+                                  NULL, NULL, &to->child, NULL, &to->out_fd, NULL, &error)) {
+        table_error(to, error->message);
+        g_error_free(error);
+        to->child = 0;
+        return;
+    }
+    g_unix_set_fd_nonblocking(to->out_fd, TRUE, NULL);
+    to->child_exited = false;
+    to->out_closed = false;
+    to->child_started_ms = sipha_now_ms();
+    to->child_watch_id = g_child_watch_add(to->child, on_child_exit, to);
+    to->out_id = g_unix_fd_add(to->out_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_child_output, to);
+}
+
+static gboolean
+on_refresh(gpointer data)
+{
+    struct takeover *to = data;
+
+    if (to->child == 0) {
+        start_refresh(to);
+    } else if (sipha_now_ms() - to->child_started_ms > REFRESH_KILL_MS) {
+        table_error(to, "sipha-successors hangs: killed");
+        kill(to->child, SIGKILL);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* --- life cycle ------------------------------------------------------ */
+
+static int
+open_socket(int port)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port) };
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (fd < 0) {
+        return -errno;
+    }
+    if (bind(fd, (struct sockaddr *) &sin, sizeof(sin)) != 0) {
+        int rc = -errno;
+
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+struct takeover *
+takeover_new(const struct disp_config *cfg, const struct disp_keys *keys)
+{
+    struct takeover *to = g_new0(struct takeover, 1);
+    struct takeover_params params = {
+        .port = cfg->takeover_port,
+        .timeout_us = (uint64_t) cfg->takeover_timeout_ms * 1000,
+        .skew_ms = 2000,
+        .confirm_timeout_us = (uint64_t) cfg->takeover_confirm_ms * 1000,
+        .require_witness = !cfg->takeover_no_witness,
+    };
+    int tick_ms = MAX(1, MIN(10, cfg->takeover_interval_ms / 2));
+
+    takeover_state_init(&to->st, &params);
+    to->key = keys->peer;
+    to->tools = (struct takeover_addr_tools) {
+        "ip", "/usr/libexec/heartbeat/send_arp", "/usr/libexec/heartbeat/send_ua",
+        "/run/resource-agents", "attrd_updater",
+    };
+    to->interval_ms = cfg->takeover_interval_ms;
+    to->refresh_ms = cfg->takeover_refresh_ms;
+    to->successors_cmd = g_strdup(cfg->successors_cmd);
+    to->sap_resource = g_strdup(cfg->sap_resource);
+    to->first_table = true;
+    to->out = g_string_new(NULL);
+    to->out_fd = -1;
+    if (getrandom(&to->boot_id, sizeof(to->boot_id), 0) != (ssize_t) sizeof(to->boot_id)) {
+        to->boot_id = (uint64_t) g_get_real_time();
+    }
+    to->fd = open_socket(cfg->takeover_port);
+    if (to->fd < 0) {
+        sipha_err("Fast takeover: cannot bind UDP port %d: %s", cfg->takeover_port,
+                  strerror(-to->fd));
+        takeover_free(to);
+        return NULL;
+    }
+    to->rx_id = g_unix_fd_add(to->fd, G_IO_IN, on_readable, to);
+    to->beat_id = g_timeout_add(cfg->takeover_interval_ms, on_beat, to);
+    to->tick_id = g_timeout_add(tick_ms, on_tick, to);
+    to->refresh_id = g_timeout_add(cfg->takeover_refresh_ms, on_refresh, to);
+    start_refresh(to);
+    sipha_notice("Fast takeover on: heartbeats on udp port %d every %d ms, holder dead after "
+                 "%d ms of silence%s", cfg->takeover_port, cfg->takeover_interval_ms,
+                 cfg->takeover_timeout_ms, params.require_witness ? "" : " (no witness needed)");
+    return to;
+}
+
+static const char *
+peer_state(const struct takeover_state *st, const struct takeover_peer *p, uint64_t now_us)
+{
+    if (!p->heard) {
+        return "unheard";
+    }
+    if (p->leaving) {
+        return "leaving";
+    }
+    return takeover_peer_alive(st, p, now_us) ? "alive" : "silent";
+}
+
+void
+takeover_dump(const struct takeover *to, GString *out)
+{
+    const struct takeover_state *st = &to->st;
+    const struct takeover_counters *c = &st->counters;
+    uint64_t now_us = sipha_now_us();
+    char text[ADDR_STRLEN];
+
+    if (!st->have_table) {
+        g_string_append_printf(out, "takeover waiting for the successor table%s%s\n",
+                               to->table_error != NULL ? ": " : "",
+                               to->table_error != NULL ? to->table_error : "");
+        return;
+    }
+    g_string_append_printf(out, "takeover self %s quorum %d table_age_ms %" G_GUINT64_FORMAT "\n",
+                           st->table.self, st->table.quorum, sipha_now_ms() - to->table_ms);
+    for (int i = 0; i < st->peer_count; i++) {
+        const struct takeover_peer *p = &st->peers[i];
+
+        addr_ip_str(&p->addr, text, sizeof(text));
+        g_string_append_printf(out, "peer %s %s %s", p->name, text, peer_state(st, p, now_us));
+        if (p->heard) {
+            g_string_append_printf(out, " last_heard_ms %" G_GUINT64_FORMAT,
+                                   (now_us - p->last_heard_us) / 1000);
+        }
+        g_string_append_c(out, '\n');
+    }
+    for (int i = 0; i < st->table.sap_count; i++) {
+        const struct takeover_sap *s = &st->table.saps[i];
+
+        g_string_append_printf(out, "sap %d %s holder %s successor %s\n", s->instance,
+                               s->address, s->holder[0] != '\0' ? s->holder : "-",
+                               s->successor[0] != '\0' ? s->successor : "-");
+    }
+    for (int i = 0; i < TAKEOVER_SAPS_MAX; i++) {
+        const struct takeover_claim *cl = &st->claims[i];
+
+        if (cl->active) {
+            g_string_append_printf(out, "claim %s from %s age_ms %" G_GUINT64_FORMAT "\n",
+                                   cl->address, cl->old_holder, (now_us - cl->claimed_us) / 1000);
+        }
+    }
+    g_string_append_printf(out, "takeover_counters rx_ok %" G_GUINT64_FORMAT
+                           " rx_malformed %" G_GUINT64_FORMAT " rx_bad_mac %" G_GUINT64_FORMAT
+                           " rx_unknown_peer %" G_GUINT64_FORMAT " rx_stale %" G_GUINT64_FORMAT
+                           " claims %" G_GUINT64_FORMAT " confirmed %" G_GUINT64_FORMAT
+                           " released %" G_GUINT64_FORMAT " stalls %" G_GUINT64_FORMAT "\n",
+                           c->rx_ok, c->rx_malformed, c->rx_bad_mac, c->rx_unknown_peer,
+                           c->rx_stale, c->claims, c->confirmed, c->released, c->stalls);
+}
+
+static void
+remove_source(guint *id)
+{
+    if (*id != 0) {
+        g_source_remove(*id);
+        *id = 0;
+    }
+}
+
+void
+takeover_free(struct takeover *to)
+{
+    if (to == NULL) {
+        return;
+    }
+    if (to->fd >= 0) {
+        for (int i = 0; i < LEAVING_BEATS; i++) {
+            send_beats(to, TAKEOVER_MSG_LEAVING);
+        }
+    }
+    for (int i = 0; i < TAKEOVER_SAPS_MAX; i++) {
+        if (to->st.claims[i].active) {
+            end_claim(to, i, TAKEOVER_STOPPING);
+        }
+    }
+    remove_source(&to->rx_id);
+    remove_source(&to->beat_id);
+    remove_source(&to->tick_id);
+    remove_source(&to->refresh_id);
+    remove_source(&to->child_watch_id);
+    remove_source(&to->out_id);
+    if (to->child != 0) {
+        kill(to->child, SIGKILL);
+        waitpid(to->child, NULL, 0);
+        g_spawn_close_pid(to->child);
+    }
+    if (to->out_fd >= 0) {
+        close(to->out_fd);
+    }
+    if (to->fd >= 0) {
+        close(to->fd);
+    }
+    g_string_free(to->out, TRUE);
+    g_free(to->table_error);
+    g_free(to->successors_cmd);
+    g_free(to->sap_resource);
+    g_free(to);
+}

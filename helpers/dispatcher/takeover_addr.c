@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * takeover_addr.c: the address work of a fast takeover (takeover_addr.h).
+ * It runs the same tools IPaddr2 runs, without a shell.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "sipha_log.h"
+#include "takeover_addr.h"
+
+/* Does ADDR lie in the network of HAVE/PREFIX (both of FAMILY)? */
+static bool
+same_network(int family, const void *addr, const void *have, int prefix)
+{
+    const unsigned char *a = addr, *b = have;
+    int bytes = family == AF_INET ? 4 : 16;
+
+    for (int i = 0; i < bytes; i++) {
+        int bits = prefix - 8 * i;
+        unsigned char mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (unsigned char) (0xff << (8 - bits));
+
+        if ((a[i] & mask) != (b[i] & mask)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+mask_prefix(int family, const struct sockaddr *mask)
+{
+    const unsigned char *m = family == AF_INET
+        ? (const unsigned char *) &((const struct sockaddr_in *) mask)->sin_addr
+        : (const unsigned char *) &((const struct sockaddr_in6 *) mask)->sin6_addr;
+    int bytes = family == AF_INET ? 4 : 16, prefix = 0;
+
+    for (int i = 0; i < bytes; i++) {
+        prefix += __builtin_popcount(m[i]);
+    }
+    return prefix;
+}
+
+static const void *
+in_addr_of(const struct sockaddr *sa)
+{
+    return sa->sa_family == AF_INET
+        ? (const void *) &((const struct sockaddr_in *) sa)->sin_addr
+        : (const void *) &((const struct sockaddr_in6 *) sa)->sin6_addr;
+}
+
+int
+takeover_addr_resolve(const char *address, char nic[IF_NAMESIZE], int *prefix)
+{
+    unsigned char want[16];
+    int family = strchr(address, ':') != NULL ? AF_INET6 : AF_INET;
+    struct ifaddrs *list = NULL;
+    int rc = -ENOENT;
+
+    if (nic[0] != '\0' && *prefix >= 0) {
+        return 0;
+    }
+    if (inet_pton(family, address, want) != 1 || getifaddrs(&list) != 0) {
+        return -EINVAL;
+    }
+    for (struct ifaddrs *i = list; i != NULL; i = i->ifa_next) {
+        int p;
+
+        if (i->ifa_addr == NULL || i->ifa_netmask == NULL || i->ifa_addr->sa_family != family
+            || (nic[0] != '\0' && strcmp(nic, i->ifa_name) != 0)
+            || memcmp(in_addr_of(i->ifa_addr), want, family == AF_INET ? 4 : 16) == 0) {
+            continue;               /* another family or interface, or the SAP itself */
+        }
+        p = mask_prefix(family, i->ifa_netmask);
+        if (p > 0 && same_network(family, want, in_addr_of(i->ifa_addr), p)) {
+            if (nic[0] == '\0') {
+                snprintf(nic, IF_NAMESIZE, "%s", i->ifa_name);
+            }
+            if (*prefix < 0) {
+                *prefix = p;
+            }
+            rc = 0;
+            break;
+        }
+    }
+    freeifaddrs(list);
+    return rc;
+}
+
+/* The IPv4 broadcast address of ADDRESS/PREFIX, as findif computes it. */
+static void
+broadcast_of(const char *address, int prefix, char *out, size_t size)
+{
+    struct in_addr a;
+    uint32_t host_mask = prefix >= 32 ? 0 : (0xffffffffu >> prefix);
+
+    inet_pton(AF_INET, address, &a);
+    a.s_addr = htonl(ntohl(a.s_addr) | host_mask);
+    inet_ntop(AF_INET, &a, out, (socklen_t) size);
+}
+
+static int
+run_sync(char **argv)
+{
+    gchar *err_text = NULL;
+    gint status = 0;
+    GError *error = NULL;
+
+    if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                      NULL, NULL, NULL, &err_text, &status, &error)) {
+        sipha_err("Cannot run %s: %s", argv[0], error->message);
+        g_error_free(error);
+        return -ENOEXEC;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        sipha_err("%s %s %s failed: %s", argv[0], argv[1], argv[2],
+                  err_text != NULL ? g_strstrip(err_text) : "");
+        g_free(err_text);
+        return -EIO;
+    }
+    g_free(err_text);
+    return 0;
+}
+
+static void
+run_async(char **argv)
+{
+    GError *error = NULL;
+
+    if (!g_spawn_async(NULL, argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, &error)) {
+        sipha_warn("Cannot run %s: %s", argv[0], error->message);
+        g_error_free(error);
+    }
+}
+
+int
+takeover_addr_claim(const struct takeover_addr_tools *tools, const char *address,
+                    int prefix, const char *nic)
+{
+    bool v6 = strchr(address, ':') != NULL;
+    char cidr[INET6_ADDRSTRLEN + 8], brd[INET_ADDRSTRLEN], pidfile[256];
+    int rc;
+
+    snprintf(cidr, sizeof(cidr), "%s/%d", address, prefix);
+    if (v6) {
+        char *add[] = { (char *) tools->ip, "-f", "inet6", "addr", "add", cidr, "dev",
+                        (char *) nic, "nodad", NULL };
+        char prefix_text[8];
+        char *ua[] = { (char *) tools->send_ua, "-i", "200", "-c", "5", (char *) address,
+                       prefix_text, (char *) nic, NULL };
+
+        rc = run_sync(add);
+        if (rc == 0) {
+            snprintf(prefix_text, sizeof(prefix_text), "%d", prefix);
+            run_async(ua);
+        }
+        return rc;
+    }
+    broadcast_of(address, prefix, brd, sizeof(brd));
+    snprintf(pidfile, sizeof(pidfile), "%s/send_arp-%s", tools->rsctmp, address);
+    {
+        char *add[] = { (char *) tools->ip, "-f", "inet", "addr", "add", cidr, "brd", brd,
+                        "dev", (char *) nic, NULL };
+        char *arp[] = { (char *) tools->send_arp, "-i", "200", "-r", "5", "-p", pidfile,
+                        (char *) nic, (char *) address, "auto", "not_used", "not_used", NULL };
+
+        rc = run_sync(add);
+        if (rc == 0) {
+            run_async(arp);
+        }
+    }
+    return rc;
+}
+
+int
+takeover_addr_release(const struct takeover_addr_tools *tools, const char *address,
+                      int prefix, const char *nic)
+{
+    char cidr[INET6_ADDRSTRLEN + 8];
+    char *del[] = { (char *) tools->ip, "-f", strchr(address, ':') != NULL ? "inet6" : "inet",
+                    "addr", "del", cidr, "dev", (char *) nic, NULL };
+
+    snprintf(cidr, sizeof(cidr), "%s/%d", address, prefix);
+    return run_sync(del);
+}
+
+void
+takeover_addr_attribute(const struct takeover_addr_tools *tools, const char *node,
+                        const char *name, const char *value)
+{
+    char *argv[10];
+    int n = 0;
+
+    argv[n++] = (char *) tools->attrd_updater;
+    if (node != NULL) {
+        argv[n++] = "-N";
+        argv[n++] = (char *) node;
+    }
+    argv[n++] = "-n";
+    argv[n++] = (char *) name;
+    if (value != NULL) {
+        argv[n++] = "-U";
+        argv[n++] = (char *) value;
+    } else {
+        argv[n++] = "-D";
+    }
+    argv[n] = NULL;
+    run_async(argv);
+}

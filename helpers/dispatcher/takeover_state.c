@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * takeover_state.c: the fast takeover's decisions (takeover_state.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "takeover_state.h"
+
+void
+takeover_state_init(struct takeover_state *st, const struct takeover_params *params)
+{
+    memset(st, 0, sizeof(*st));
+    st->params = *params;
+}
+
+const struct takeover_peer *
+takeover_state_peer(const struct takeover_state *st, const char *name)
+{
+    for (int i = 0; i < st->peer_count; i++) {
+        if (strcmp(st->peers[i].name, name) == 0) {
+            return &st->peers[i];
+        }
+    }
+    return NULL;
+}
+
+bool
+takeover_peer_alive(const struct takeover_state *st, const struct takeover_peer *p,
+                    uint64_t now_us)
+{
+    return p->heard && !p->leaving && now_us - p->last_heard_us <= st->params.timeout_us;
+}
+
+static bool
+peer_silent(const struct takeover_state *st, const struct takeover_peer *p, uint64_t now_us)
+{
+    return p->heard && !p->leaving && now_us - p->last_heard_us > st->params.timeout_us;
+}
+
+const char *
+takeover_release_str(enum takeover_release why)
+{
+    switch (why) {
+    case TAKEOVER_KEEP:
+        return "kept";
+    case TAKEOVER_CONFIRMED:
+        return "confirmed by Pacemaker";
+    case TAKEOVER_PLACED_ELSEWHERE:
+        return "Pacemaker placed it on another node";
+    case TAKEOVER_NO_QUORUM:
+        return "quorum lost";
+    case TAKEOVER_UNCONFIRMED:
+        return "Pacemaker did not confirm it in time";
+    case TAKEOVER_STOPPING:
+        return "dispatcher stopping";
+    }
+    return "?";
+}
+
+/* What the new table says of one claim. */
+static enum takeover_release
+judge_claim(const struct takeover_state *st, const struct takeover_claim *c, uint64_t now_us)
+{
+    const struct takeover_table *t = &st->table;
+    const struct takeover_sap *s = takeover_table_find_sap(t, c->address);
+
+    if (!t->quorum) {
+        return TAKEOVER_NO_QUORUM;
+    }
+    if (s != NULL && strcmp(s->holder, t->self) == 0) {
+        return TAKEOVER_CONFIRMED;
+    }
+    if (s == NULL || (s->holder[0] != '\0' && strcmp(s->holder, c->old_holder) != 0)) {
+        return TAKEOVER_PLACED_ELSEWHERE;
+    }
+    if (now_us - c->claimed_us > st->params.confirm_timeout_us) {
+        return TAKEOVER_UNCONFIRMED;
+    }
+    return TAKEOVER_KEEP;
+}
+
+static void
+merge_peers(struct takeover_state *st, const struct takeover_table *t)
+{
+    struct takeover_peer fresh[TAKEOVER_PEERS_MAX];
+    int n = 0;
+
+    memset(fresh, 0, sizeof(fresh));
+    for (int i = 0; i < t->peer_count; i++) {
+        const struct takeover_peer *old = takeover_state_peer(st, t->peers[i].name);
+        struct takeover_peer *p = &fresh[n];
+        struct sockaddr_storage addr;
+
+        if (addr_from_ip(t->peers[i].address, strlen(t->peers[i].address), st->params.port,
+                         &addr) != 0) {
+            continue;                   /* the table parser checked it; belt and braces */
+        }
+        if (old != NULL && addr_equal(&old->addr, &addr)) {
+            *p = *old;
+        } else {
+            snprintf(p->name, sizeof(p->name), "%s", t->peers[i].name);
+        }
+        p->addr = addr;
+        n++;
+    }
+    memcpy(st->peers, fresh, sizeof(fresh));
+    st->peer_count = n;
+}
+
+int
+takeover_state_set_table(struct takeover_state *st, const struct takeover_table *t,
+                         uint64_t now_us, int released[TAKEOVER_SAPS_MAX],
+                         enum takeover_release why[TAKEOVER_SAPS_MAX])
+{
+    int n = 0;
+
+    st->table = *t;
+    st->have_table = true;
+    merge_peers(st, t);
+    for (int i = 0; i < TAKEOVER_SAPS_MAX; i++) {
+        struct takeover_claim *c = &st->claims[i];
+        enum takeover_release r;
+
+        if (!c->active) {
+            continue;
+        }
+        r = judge_claim(st, c, now_us);
+        if (r != TAKEOVER_KEEP) {
+            released[n] = i;
+            why[n] = r;
+            n++;
+        }
+    }
+    return n;
+}
+
+int
+takeover_state_receive(struct takeover_state *st, const struct takeover_msg *msg,
+                       const struct sockaddr_storage *src, uint64_t now_us,
+                       uint64_t now_wall_ms)
+{
+    struct takeover_peer *p = (struct takeover_peer *) takeover_state_peer(st, msg->name);
+    uint64_t skew = st->params.skew_ms;
+
+    if (p == NULL || !addr_equal(&p->addr, src)) {
+        st->counters.rx_unknown_peer++;
+        return -1;
+    }
+    if (msg->sent_ms + skew < now_wall_ms || msg->sent_ms > now_wall_ms + skew) {
+        st->counters.rx_stale++;
+        return -1;
+    }
+    if (p->heard) {
+        bool same_boot = msg->boot_id == p->boot_id;
+
+        /* within a boot the sequence orders; a new boot must be newer */
+        if ((same_boot && msg->seq <= p->seq) || (!same_boot && msg->sent_ms <= p->sent_ms)) {
+            st->counters.rx_stale++;
+            return -1;
+        }
+    }
+    p->heard = true;
+    p->leaving = (msg->flags & TAKEOVER_MSG_LEAVING) != 0;
+    p->last_heard_us = now_us;
+    p->boot_id = msg->boot_id;
+    p->seq = msg->seq;
+    p->sent_ms = msg->sent_ms;
+    st->counters.rx_ok++;
+    return 0;
+}
+
+static bool
+claimed(const struct takeover_state *st, const char *address)
+{
+    for (int i = 0; i < TAKEOVER_SAPS_MAX; i++) {
+        if (st->claims[i].active && strcmp(st->claims[i].address, address) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Another peer than HOLDER is heard: this node is not cut off. */
+static bool
+witness_heard(const struct takeover_state *st, const char *holder, uint64_t now_us)
+{
+    for (int i = 0; i < st->peer_count; i++) {
+        const struct takeover_peer *p = &st->peers[i];
+
+        if (strcmp(p->name, holder) != 0 && takeover_peer_alive(st, p, now_us)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+takeover_state_tick(struct takeover_state *st, uint64_t now_us, int due[TAKEOVER_SAPS_MAX])
+{
+    const struct takeover_table *t = &st->table;
+    uint64_t gap_us = now_us - st->last_tick_us;
+    int n = 0;
+
+    if (st->last_tick_us != 0 && gap_us > st->params.timeout_us / 2) {
+        /* We were not running: what looks like others' silence is ours. */
+        for (int i = 0; i < st->peer_count; i++) {
+            if (st->peers[i].heard) {
+                st->peers[i].last_heard_us = now_us;
+            }
+        }
+        st->counters.stalls++;
+    }
+    st->last_tick_us = now_us;
+    if (!st->have_table || !t->quorum) {
+        return 0;
+    }
+    for (int i = 0; i < t->sap_count; i++) {
+        const struct takeover_sap *s = &t->saps[i];
+        const struct takeover_peer *holder;
+
+        if (strcmp(s->successor, t->self) != 0 || s->holder[0] == '\0'
+            || strcmp(s->holder, t->self) == 0 || claimed(st, s->address)) {
+            continue;
+        }
+        holder = takeover_state_peer(st, s->holder);
+        if (holder == NULL || !peer_silent(st, holder, now_us)) {
+            continue;
+        }
+        if (st->params.require_witness && !witness_heard(st, s->holder, now_us)) {
+            continue;
+        }
+        due[n++] = i;
+    }
+    return n;
+}
+
+void
+takeover_state_claimed(struct takeover_state *st, int index, uint64_t now_us)
+{
+    const struct takeover_sap *s = &st->table.saps[index];
+
+    for (int i = 0; i < TAKEOVER_SAPS_MAX; i++) {
+        struct takeover_claim *c = &st->claims[i];
+
+        if (!c->active) {
+            c->active = true;
+            /* same sizes as the table's fields, always terminated */
+            memcpy(c->address, s->address, sizeof(c->address));
+            memcpy(c->nic, s->nic, sizeof(c->nic));
+            memcpy(c->old_holder, s->holder, sizeof(c->old_holder));
+            c->prefix = s->prefix;
+            c->claimed_us = now_us;
+            st->counters.claims++;
+            return;
+        }
+    }
+}
