@@ -178,6 +178,7 @@ LAB_STACK=$LAB_STACK
 LAB_DS_PING_S=$LAB_DS_PING_S
 LAB_DS_FR_MS=$LAB_DS_FR_MS
 LAB_DISPATCHER=${LAB_DISPATCHER:-auto}
+LAB_TAKEOVER=${LAB_TAKEOVER:-on}
 EOF
     echo "$LAB" >"$LABDIR/name"
     echo "${LAB_OWNER:-$$}" >"$LABDIR/owner"
@@ -259,7 +260,7 @@ lab_prepare_shared_files() {
         for f in "$SIPHA_SRCDIR"/agents/*; do
             [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$LABDIR/ocf/sipha/"
         done
-        for f in "$SIPHA_BUILDDIR"/helpers/*/sipha-*; do
+        for f in "$SIPHA_BUILDDIR"/helpers/*/sipha-* "$SIPHA_SRCDIR/scripts/sipha-successors"; do
             [ -f "$f" ] && [ -x "$f" ] && ln -sf "$f" "$LABDIR/sbin/"
         done
     fi
@@ -510,6 +511,8 @@ lab_crm_config_sipha() {
         args+=(--dispatcher-param "secret_file=$LABDIR/dispatcher.key"
             --dispatcher-param "watch=${LAB_DISPATCHER_WATCH:-true}"
             --dispatcher-param "console_log=$LABDIR/self/dispatcher.log")
+        # the fast SAP takeover (on unless SIPHA_LAB_TAKEOVER=off)
+        [ "${LAB_TAKEOVER:-on}" = off ] && args+=(--no-takeover)
     else
         args+=(--dispatcher-agent ocf:heartbeat:anything
             --dispatcher-param binfile=/usr/sbin/kamailio
