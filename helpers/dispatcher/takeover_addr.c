@@ -15,6 +15,7 @@
 
 #include "sipha_log.h"
 #include "takeover_addr.h"
+#include "takeover_netlink.h"
 
 /* Does ADDR lie in the network of HAVE/PREFIX (both of FAMILY)? */
 static bool
@@ -94,41 +95,6 @@ takeover_addr_resolve(const char *address, char nic[IF_NAMESIZE], int *prefix)
     return rc;
 }
 
-/* The IPv4 broadcast address of ADDRESS/PREFIX, as findif computes it. */
-static void
-broadcast_of(const char *address, int prefix, char *out, size_t size)
-{
-    struct in_addr a;
-    uint32_t host_mask = prefix >= 32 ? 0 : (0xffffffffu >> prefix);
-
-    inet_pton(AF_INET, address, &a);
-    a.s_addr = htonl(ntohl(a.s_addr) | host_mask);
-    inet_ntop(AF_INET, &a, out, (socklen_t) size);
-}
-
-static int
-run_sync(char **argv)
-{
-    gchar *err_text = NULL;
-    gint status = 0;
-    GError *error = NULL;
-
-    if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                      NULL, NULL, NULL, &err_text, &status, &error)) {
-        sipha_err("Cannot run %s: %s", argv[0], error->message);
-        g_error_free(error);
-        return -ENOEXEC;
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        sipha_err("%s %s %s failed: %s", argv[0], argv[1], argv[2],
-                  err_text != NULL ? g_strstrip(err_text) : "");
-        g_free(err_text);
-        return -EIO;
-    }
-    g_free(err_text);
-    return 0;
-}
-
 static void
 run_async(char **argv)
 {
@@ -147,50 +113,48 @@ takeover_addr_claim(const struct takeover_addr_tools *tools, const char *address
                     int prefix, const char *nic)
 {
     bool v6 = strchr(address, ':') != NULL;
-    char cidr[INET6_ADDRSTRLEN + 8], brd[INET_ADDRSTRLEN], pidfile[256];
-    int rc;
+    char prefix_text[8], pidfile[256];
+    int rc = takeover_netlink_addr(true, address, prefix, nic);
 
-    snprintf(cidr, sizeof(cidr), "%s/%d", address, prefix);
+    if (rc != 0 && rc != -EEXIST) {
+        sipha_err("Cannot add %s/%d to %s: %s", address, prefix, nic, strerror(-rc));
+        return rc;
+    }
+    snprintf(prefix_text, sizeof(prefix_text), "%d", prefix);
     if (v6) {
-        char *add[] = { (char *) tools->ip, "-f", "inet6", "addr", "add", cidr, "dev",
-                        (char *) nic, "nodad", NULL };
-        char prefix_text[8];
         char *ua[] = { (char *) tools->send_ua, "-i", "200", "-c", "5", (char *) address,
                        prefix_text, (char *) nic, NULL };
 
-        rc = run_sync(add);
-        if (rc == 0) {
-            snprintf(prefix_text, sizeof(prefix_text), "%d", prefix);
-            run_async(ua);
-        }
-        return rc;
+        run_async(ua);
+        return 0;
     }
-    broadcast_of(address, prefix, brd, sizeof(brd));
+    /* the first announcement now, the rest as IPaddr2 sends them */
+    rc = takeover_netlink_garp(address, nic);
+    if (rc != 0) {
+        sipha_warn("Cannot send a gratuitous ARP for %s on %s: %s", address, nic, strerror(-rc));
+    }
     snprintf(pidfile, sizeof(pidfile), "%s/send_arp-%s", tools->rsctmp, address);
     {
-        char *add[] = { (char *) tools->ip, "-f", "inet", "addr", "add", cidr, "brd", brd,
-                        "dev", (char *) nic, NULL };
         char *arp[] = { (char *) tools->send_arp, "-i", "200", "-r", "5", "-p", pidfile,
                         (char *) nic, (char *) address, "auto", "not_used", "not_used", NULL };
 
-        rc = run_sync(add);
-        if (rc == 0) {
-            run_async(arp);
-        }
+        run_async(arp);
     }
-    return rc;
+    return 0;
 }
 
 int
 takeover_addr_release(const struct takeover_addr_tools *tools, const char *address,
                       int prefix, const char *nic)
 {
-    char cidr[INET6_ADDRSTRLEN + 8];
-    char *del[] = { (char *) tools->ip, "-f", strchr(address, ':') != NULL ? "inet6" : "inet",
-                    "addr", "del", cidr, "dev", (char *) nic, NULL };
+    int rc = takeover_netlink_addr(false, address, prefix, nic);
 
-    snprintf(cidr, sizeof(cidr), "%s/%d", address, prefix);
-    return run_sync(del);
+    (void) tools;
+    if (rc != 0 && rc != -EADDRNOTAVAIL) {
+        sipha_err("Cannot remove %s/%d from %s: %s", address, prefix, nic, strerror(-rc));
+        return rc;
+    }
+    return 0;
 }
 
 void

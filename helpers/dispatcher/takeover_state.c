@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "addr.h"
 #include "takeover_state.h"
 
@@ -206,10 +208,12 @@ takeover_state_tick(struct takeover_state *st, uint64_t now_us, int due[TAKEOVER
     int n = 0;
 
     if (st->last_tick_us != 0 && gap_us > st->params.timeout_us / 2) {
-        /* We were not running: what looks like others' silence is ours. */
+        /* We were not running: the time we could not watch is not the
+         * peers' silence (their heartbeats of that time may still wait in
+         * our socket). */
         for (int i = 0; i < st->peer_count; i++) {
             if (st->peers[i].heard) {
-                st->peers[i].last_heard_us = now_us;
+                st->peers[i].last_heard_us = MIN(now_us, st->peers[i].last_heard_us + gap_us);
             }
         }
         st->counters.stalls++;

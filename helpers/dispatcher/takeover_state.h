@@ -13,8 +13,8 @@
  *    the table says the partition has quorum, and a witness (another peer)
  *    is heard: a node that hears nobody is more likely cut off than alone.
  *  - When this process itself was stalled past half the timeout (a SIGSTOP,
- *    an overloaded host), every peer's silence restarts from now: a node
- *    that cannot see time pass cannot judge others' silence.
+ *    an overloaded host), the stalled time does not count as any peer's
+ *    silence: a node that could not watch cannot judge it.
  *  - A claim ends when Pacemaker places the SAP here (confirmed: the address
  *    is Pacemaker's from then on), and is let go (address removed) when
  *    Pacemaker places it elsewhere, quorum is lost, or no confirmation came
