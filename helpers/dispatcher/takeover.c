@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -101,6 +102,29 @@ on_beat(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* When the kernel received the datagram, on the monotonic clock: a loop
+ * that reads its socket late (a busy host) must not see a dead holder's
+ * last heartbeat as recent. */
+static uint64_t
+arrival_us(struct msghdr *mh, uint64_t now_us)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts, real;
+            int64_t age_us;
+
+            memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+            clock_gettime(CLOCK_REALTIME, &real);
+            age_us = (int64_t) (real.tv_sec - ts.tv_sec) * 1000000
+                + (real.tv_nsec - ts.tv_nsec) / 1000;
+            if (age_us > 0 && (uint64_t) age_us < now_us) {
+                return now_us - (uint64_t) age_us;
+            }
+        }
+    }
+    return now_us;
+}
+
 static gboolean
 on_readable(gint fd, GIOCondition condition, gpointer data)
 {
@@ -108,11 +132,15 @@ on_readable(gint fd, GIOCondition condition, gpointer data)
 
     for (int i = 0; i < RX_PER_WAKEUP; i++) {
         uint8_t buf[TAKEOVER_MSG_MAX + 1];
+        char control[CMSG_SPACE(sizeof(struct timespec))];
         struct sockaddr_storage src;
-        socklen_t src_len = sizeof(src);
+        struct iovec iov = { buf, sizeof(buf) };
+        struct msghdr mh = {
+            .msg_name = &src, .msg_namelen = sizeof(src), .msg_iov = &iov, .msg_iovlen = 1,
+            .msg_control = control, .msg_controllen = sizeof(control),
+        };
         struct takeover_msg msg;
-        ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *) &src,
-                             &src_len);
+        ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
         int rc;
 
         if (n < 0) {
@@ -124,7 +152,7 @@ on_readable(gint fd, GIOCondition condition, gpointer data)
         } else if (rc == TAKEOVER_MSG_BAD_MAC) {
             to->st.counters.rx_bad_mac++;
         } else {
-            takeover_state_receive(&to->st, &msg, &src, sipha_now_us(),
+            takeover_state_receive(&to->st, &msg, &src, arrival_us(&mh, sipha_now_us()),
                                    (uint64_t) g_get_real_time() / 1000);
         }
     }
@@ -354,11 +382,14 @@ open_socket(int port)
 {
     struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port) };
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
 
     if (fd < 0) {
         return -errno;
     }
-    if (bind(fd, (struct sockaddr *) &sin, sizeof(sin)) != 0) {
+    /* the kernel's arrival time of each heartbeat (arrival_us) */
+    if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on)) != 0
+        || bind(fd, (struct sockaddr *) &sin, sizeof(sin)) != 0) {
         int rc = -errno;
 
         close(fd);

@@ -167,7 +167,7 @@ takeover_state_receive(struct takeover_state *st, const struct takeover_msg *msg
     }
     p->heard = true;
     p->leaving = (msg->flags & TAKEOVER_MSG_LEAVING) != 0;
-    p->last_heard_us = now_us;
+    p->last_heard_us = MAX(p->last_heard_us, now_us);
     p->boot_id = msg->boot_id;
     p->seq = msg->seq;
     p->sent_ms = msg->sent_ms;
