@@ -30,6 +30,8 @@ set_defaults(struct disp_config *c)
     c->takeover_timeout_ms = UNSET;
     c->takeover_refresh_ms = UNSET;
     c->takeover_confirm_ms = UNSET;
+    c->takeover_rt_priority = UNSET;
+    c->takeover_loop_stall_ms = UNSET;
 }
 
 static void
@@ -73,6 +75,12 @@ final_defaults(struct disp_config *c)
     }
     if (c->takeover_confirm_ms == UNSET) {
         c->takeover_confirm_ms = DISP_DEFAULT_TAKEOVER_CONFIRM_MS;
+    }
+    if (c->takeover_rt_priority == UNSET) {
+        c->takeover_rt_priority = DISP_DEFAULT_TAKEOVER_RT_PRIORITY;
+    }
+    if (c->takeover_loop_stall_ms == UNSET) {
+        c->takeover_loop_stall_ms = DISP_DEFAULT_TAKEOVER_LOOP_STALL_MS;
     }
     if (c->successors_cmd == NULL) {
         c->successors_cmd = g_strdup(DISP_DEFAULT_SUCCESSORS_CMD);
@@ -157,6 +165,8 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_INT("takeover-refresh-ms", takeover_refresh_ms);
     FILE_INT("takeover-confirm-ms", takeover_confirm_ms);
     FILE_BOOL("takeover-no-witness", takeover_no_witness);
+    FILE_INT("takeover-rt-priority", takeover_rt_priority);
+    FILE_INT("takeover-loop-stall-ms", takeover_loop_stall_ms);
     FILE_STR("successors-cmd", successors_cmd);
     FILE_STR("sap-resource", sap_resource);
     g_key_file_free(kf);
@@ -195,6 +205,8 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_INT(takeover_timeout_ms);
     OV_INT(takeover_refresh_ms);
     OV_INT(takeover_confirm_ms);
+    OV_INT(takeover_rt_priority);
+    OV_INT(takeover_loop_stall_ms);
     OV_STR(successors_cmd);
     OV_STR(sap_resource);
     c->takeover = c->takeover || o->takeover;
@@ -246,6 +258,13 @@ validate(const struct disp_config *c, GString *why)
         g_string_printf(why, "bad takeover-refresh-ms %d / takeover-confirm-ms %d (want a "
                         "refresh >= 100 and a confirmation time of at least one refresh)",
                         c->takeover_refresh_ms, c->takeover_confirm_ms);
+        return -EINVAL;
+    }
+    if (c->takeover_rt_priority < 0 || c->takeover_rt_priority > 99
+        || c->takeover_loop_stall_ms < c->takeover_interval_ms) {
+        g_string_printf(why, "bad takeover-rt-priority %d (0-99) or takeover-loop-stall-ms %d "
+                        "(at least one interval)", c->takeover_rt_priority,
+                        c->takeover_loop_stall_ms);
         return -EINVAL;
     }
     if (c->retry_after_s < 0) {
@@ -314,6 +333,10 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
           "Let a claim go that Pacemaker has not confirmed within MS (30000)", "MS" },
         { "takeover-no-witness", 0, 0, G_OPTION_ARG_NONE, &cli.takeover_no_witness,
           "Claim even when no other peer is heard (two dispatcher nodes)", NULL },
+        { "takeover-rt-priority", 0, 0, G_OPTION_ARG_INT, &cli.takeover_rt_priority,
+          "SCHED_FIFO priority of the heartbeat sender thread (10; 0 = none)", "N" },
+        { "takeover-loop-stall-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_loop_stall_ms,
+          "Stop the heartbeats when the forwarding loop is stuck this long (1000)", "MS" },
         { "successors-cmd", 0, 0, G_OPTION_ARG_FILENAME, &cli.successors_cmd,
           "Program printing the successor table (sipha-successors)", "PATH" },
         { "sap-resource", 0, 0, G_OPTION_ARG_STRING, &cli.sap_resource,

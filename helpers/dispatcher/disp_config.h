@@ -18,6 +18,8 @@
 #define DISP_DEFAULT_TAKEOVER_TIMEOUT_MS 160
 #define DISP_DEFAULT_TAKEOVER_REFRESH_MS 2000
 #define DISP_DEFAULT_TAKEOVER_CONFIRM_MS 30000
+#define DISP_DEFAULT_TAKEOVER_RT_PRIORITY 10
+#define DISP_DEFAULT_TAKEOVER_LOOP_STALL_MS 1000
 #define DISP_DEFAULT_SUCCESSORS_CMD "sipha-successors"
 
 struct disp_config {
@@ -51,6 +53,8 @@ struct disp_config {
     gint takeover_refresh_ms;
     gint takeover_confirm_ms;
     gboolean takeover_no_witness;
+    gint takeover_rt_priority;  /* SCHED_FIFO of the heartbeat sender, 0 = none */
+    gint takeover_loop_stall_ms;
     gchar *successors_cmd;      /* the program printing the successor table */
     gchar *sap_resource;        /* passed to it as --sap-resource */
 };

@@ -12,7 +12,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,12 +24,12 @@
 #include "sipha_time.h"
 #include "takeover.h"
 #include "takeover_addr.h"
+#include "takeover_beat.h"
 #include "takeover_state.h"
 
 #define RX_PER_WAKEUP 64
 #define TABLE_OUTPUT_MAX (256 * 1024)
 #define REFRESH_KILL_MS 20000
-#define LEAVING_BEATS 3
 #define CLAIM_RETRY_US (1000 * 1000)
 
 struct takeover {
@@ -38,14 +37,11 @@ struct takeover {
     struct disp_key key;
     struct takeover_addr_tools tools;
     int fd;
-    int interval_ms;
+    struct takeover_beat *beat;
     int refresh_ms;
     gchar *successors_cmd;
     gchar *sap_resource;
-    uint64_t boot_id;
-    uint64_t seq;
     guint rx_id;
-    guint beat_id;
     guint tick_id;
     guint refresh_id;
     /* the running sipha-successors, if any */
@@ -65,42 +61,7 @@ struct takeover {
     uint64_t claim_failed_us[TAKEOVER_SAPS_MAX];
 };
 
-/* --- heartbeats ------------------------------------------------------ */
-
-static void
-send_beats(struct takeover *to, uint8_t flags)
-{
-    struct takeover_msg msg = { .flags = flags, .boot_id = to->boot_id };
-    uint8_t buf[TAKEOVER_MSG_MAX];
-    int len;
-
-    if (!to->st.have_table) {
-        return;
-    }
-    msg.seq = ++to->seq;
-    msg.sent_ms = (uint64_t) g_get_real_time() / 1000;
-    snprintf(msg.name, sizeof(msg.name), "%s", to->st.table.self);
-    len = takeover_msg_encode(&msg, &to->key, buf, sizeof(buf));
-    if (len < 0) {
-        return;
-    }
-    for (int i = 0; i < to->st.peer_count; i++) {
-        const struct sockaddr_storage *dst = &to->st.peers[i].addr;
-
-        if (dst->ss_family == AF_INET) {
-            /* a full buffer or an unreachable peer: the next beat tries again */
-            (void) sendto(to->fd, buf, (size_t) len, MSG_DONTWAIT, (const struct sockaddr *) dst,
-                          addr_len(dst));
-        }
-    }
-}
-
-static gboolean
-on_beat(gpointer data)
-{
-    send_beats(data, 0);
-    return G_SOURCE_CONTINUE;
-}
+/* --- heartbeats: received here, sent by takeover_beat.c's thread ------ */
 
 /* When the kernel received the datagram, on the monotonic clock: a loop
  * that reads its socket late (a busy host) must not see a dead holder's
@@ -125,11 +86,10 @@ arrival_us(struct msghdr *mh, uint64_t now_us)
     return now_us;
 }
 
-static gboolean
-on_readable(gint fd, GIOCondition condition, gpointer data)
+/* Read what waits in the socket (at most RX_PER_WAKEUP datagrams). */
+static void
+drain(struct takeover *to)
 {
-    struct takeover *to = data;
-
     for (int i = 0; i < RX_PER_WAKEUP; i++) {
         uint8_t buf[TAKEOVER_MSG_MAX + 1];
         char control[CMSG_SPACE(sizeof(struct timespec))];
@@ -140,7 +100,7 @@ on_readable(gint fd, GIOCondition condition, gpointer data)
             .msg_control = control, .msg_controllen = sizeof(control),
         };
         struct takeover_msg msg;
-        ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+        ssize_t n = recvmsg(to->fd, &mh, MSG_DONTWAIT);
         int rc;
 
         if (n < 0) {
@@ -156,6 +116,12 @@ on_readable(gint fd, GIOCondition condition, gpointer data)
                                    (uint64_t) g_get_real_time() / 1000);
         }
     }
+}
+
+static gboolean
+on_readable(gint fd, GIOCondition condition, gpointer data)
+{
+    drain(data);
     return G_SOURCE_CONTINUE;
 }
 
@@ -192,9 +158,16 @@ static gboolean
 on_tick(gpointer data)
 {
     struct takeover *to = data;
-    uint64_t now_us = sipha_now_us();
+    uint64_t now_us;
     int due[TAKEOVER_SAPS_MAX];
-    int n = takeover_state_tick(&to->st, now_us, due);
+    int n;
+
+    /* Heartbeats that arrived while this loop was not running count first
+     * (with their arrival times): silence is judged on what came, not on
+     * when we got round to reading it. */
+    drain(to);
+    now_us = sipha_now_us();
+    n = takeover_state_tick(&to->st, now_us, due);
 
     for (int i = 0; i < n; i++) {
         claim(to, due[i], now_us);
@@ -244,6 +217,14 @@ apply_table(struct takeover *to, const struct takeover_table *t)
                      t->peer_count, t->sap_count);
     }
     n = takeover_state_set_table(&to->st, t, sipha_now_us(), released, why);
+    {
+        struct sockaddr_storage peers[TAKEOVER_PEERS_MAX];
+
+        for (int i = 0; i < to->st.peer_count; i++) {
+            peers[i] = to->st.peers[i].addr;
+        }
+        takeover_beat_set_peers(to->beat, t->self, peers, to->st.peer_count);
+    }
     for (int i = 0; i < n; i++) {
         end_claim(to, released[i], why[i]);
     }
@@ -417,16 +398,12 @@ takeover_new(const struct disp_config *cfg, const struct disp_keys *keys)
         "ip", "/usr/libexec/heartbeat/send_arp", "/usr/libexec/heartbeat/send_ua",
         "/run/resource-agents", "attrd_updater",
     };
-    to->interval_ms = cfg->takeover_interval_ms;
     to->refresh_ms = cfg->takeover_refresh_ms;
     to->successors_cmd = g_strdup(cfg->successors_cmd);
     to->sap_resource = g_strdup(cfg->sap_resource);
     to->first_table = true;
     to->out = g_string_new(NULL);
     to->out_fd = -1;
-    if (getrandom(&to->boot_id, sizeof(to->boot_id), 0) != (ssize_t) sizeof(to->boot_id)) {
-        to->boot_id = (uint64_t) g_get_real_time();
-    }
     to->fd = open_socket(cfg->takeover_port);
     if (to->fd < 0) {
         sipha_err("Fast takeover: cannot bind UDP port %d: %s", cfg->takeover_port,
@@ -434,8 +411,13 @@ takeover_new(const struct disp_config *cfg, const struct disp_keys *keys)
         takeover_free(to);
         return NULL;
     }
+    to->beat = takeover_beat_start(to->fd, &to->key, cfg->takeover_interval_ms,
+                                   cfg->takeover_loop_stall_ms, cfg->takeover_rt_priority);
+    if (to->beat == NULL) {
+        takeover_free(to);
+        return NULL;
+    }
     to->rx_id = g_unix_fd_add(to->fd, G_IO_IN, on_readable, to);
-    to->beat_id = g_timeout_add(cfg->takeover_interval_ms, on_beat, to);
     to->tick_id = g_timeout_add(tick_ms, on_tick, to);
     to->refresh_id = g_timeout_add(cfg->takeover_refresh_ms, on_refresh, to);
     start_refresh(to);
@@ -523,18 +505,14 @@ takeover_free(struct takeover *to)
     if (to == NULL) {
         return;
     }
-    if (to->fd >= 0) {
-        for (int i = 0; i < LEAVING_BEATS; i++) {
-            send_beats(to, TAKEOVER_MSG_LEAVING);
-        }
-    }
+    takeover_beat_stop(to->beat, true);
+    to->beat = NULL;
     for (int i = 0; i < TAKEOVER_SAPS_MAX; i++) {
         if (to->st.claims[i].active) {
             end_claim(to, i, TAKEOVER_STOPPING);
         }
     }
     remove_source(&to->rx_id);
-    remove_source(&to->beat_id);
     remove_source(&to->tick_id);
     remove_source(&to->refresh_id);
     remove_source(&to->child_watch_id);

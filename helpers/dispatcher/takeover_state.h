@@ -12,9 +12,10 @@
  *    silent peer, this node is its successor (per Pacemaker's scheduler),
  *    the table says the partition has quorum, and a witness (another peer)
  *    is heard: a node that hears nobody is more likely cut off than alone.
- *  - When this process itself was stalled past half the timeout (a SIGSTOP,
- *    an overloaded host), the stalled time does not count as any peer's
- *    silence: a node that could not watch cannot judge it.
+ *  - Silence is judged on the kernel's arrival times of the heartbeats,
+ *    all of which the caller reads before each tick: a successor whose own
+ *    loop was held up (a SIGSTOP, an overloaded host) sees what arrived
+ *    meanwhile, not a silence of its own making.
  *  - A claim ends when Pacemaker places the SAP here (confirmed: the address
  *    is Pacemaker's from then on), and is let go (address removed) when
  *    Pacemaker places it elsewhere, quorum is lost, or no confirmation came

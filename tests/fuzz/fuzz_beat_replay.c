@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fuzz_beat_replay.c: replay the heartbeat seed corpus without libFuzzer.
- * Feeds every file of $SIPHA_SRCDIR/tests/fuzz/corpus/beat/msg (or the
+ * fuzz_beat_replay.c: replay a fuzz target's seed corpus without libFuzzer.
+ * Feeds every file of $SIPHA_SRCDIR/tests/fuzz/corpus/FUZZ_CORPUS (default
+ * beat/msg, the heartbeat codec; -DFUZZ_CORPUS for another target) (or the
  * files given as arguments) to LLVMFuzzerTestOneInput and prints one TAP
  * line each, so tests/run-all runs the fuzz target under ASan/UBSan.
  */
@@ -12,6 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef FUZZ_CORPUS
+#define FUZZ_CORPUS "beat/msg"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,7 +36,7 @@ static void replay(const char *path)
     fclose(f);
     fflush(stdout);
     LLVMFuzzerTestOneInput(buf, len);
-    printf("ok %d - beat-msg replay %s\n", ++n_tests, strrchr(path, '/') != NULL
+    printf("ok %d - " FUZZ_CORPUS " replay %s\n", ++n_tests, strrchr(path, '/') != NULL
            ? strrchr(path, '/') + 1 : path);
 }
 
@@ -54,7 +59,7 @@ int main(int argc, char **argv)
         printf("1..%d\n", n_tests);
         return 0;
     }
-    snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/beat/msg",
+    snprintf(dir, sizeof(dir), "%s/tests/fuzz/corpus/" FUZZ_CORPUS,
              srcdir != NULL ? srcdir : SIPHA_DEFAULT_SRCDIR);
     n = scandir(dir, &names, NULL, by_name);
     if (n < 0) {

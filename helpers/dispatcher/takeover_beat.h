@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * takeover_beat.h: the sender of the peer heartbeats, a thread of its own
+ * at real-time priority (SCHED_FIFO), as corosync and keepalived run theirs:
+ * a holder whose cores are saturated by other work still sends on time, so
+ * it is not taken over for being slow.
+ *
+ * It sends only while the dispatcher's main loop (the one that forwards
+ * SIP) is alive: waiting in poll, or back from it within loop_stall_ms.  A
+ * SIGSTOP stops every thread, a SIGKILL or a power cut ends them, and a main
+ * loop stuck in a bug silences the beats after loop_stall_ms: each of these
+ * holders falls silent for its peers.
+ */
+#ifndef SIPHA_DISPATCHER_TAKEOVER_BEAT_H
+#define SIPHA_DISPATCHER_TAKEOVER_BEAT_H
+
+#include <stdbool.h>
+
+#include <sys/socket.h>
+
+#include "mac.h"
+#include "takeover_msg.h"
+#include "takeover_table.h"
+
+struct takeover_beat;
+
+/* Start sending on FD every INTERVAL_MS (to no one until the peers are
+ * set).  RT_PRIORITY 0 keeps the normal scheduler; a priority the kernel
+ * refuses is logged once and the thread runs without it.  NULL when the
+ * thread cannot start. */
+struct takeover_beat *takeover_beat_start(int fd, const struct disp_key *key, int interval_ms,
+                                          int loop_stall_ms, int rt_priority);
+
+/* The name to send and the peers to send to (copied). */
+void takeover_beat_set_peers(struct takeover_beat *b, const char *self,
+                             const struct sockaddr_storage *peers, int count);
+
+/* Stop the thread; with LEAVING, send a few "leaving" heartbeats first. */
+void takeover_beat_stop(struct takeover_beat *b, bool leaving);
+
+#endif
