@@ -248,9 +248,9 @@ validate(const struct disp_config *c, GString *why)
         g_string_printf(why, "bad takeover-port %d", c->takeover_port);
         return -EINVAL;
     }
-    if (c->takeover_interval_ms <= 0 || c->takeover_timeout_ms < 2 * c->takeover_interval_ms) {
+    if (c->takeover_interval_ms <= 0 || c->takeover_timeout_ms <= 2 * c->takeover_interval_ms) {
         g_string_printf(why, "bad takeover-interval-ms %d / takeover-timeout-ms %d (want an "
-                        "interval > 0 and a timeout of at least two intervals)",
+                        "interval > 0 and a timeout of more than two intervals)",
                         c->takeover_interval_ms, c->takeover_timeout_ms);
         return -EINVAL;
     }
@@ -324,9 +324,9 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
         { "takeover-port", 0, 0, G_OPTION_ARG_INT, &cli.takeover_port,
           "UDP port of the peer heartbeats (5097)", "PORT" },
         { "takeover-interval-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_interval_ms,
-          "Send a heartbeat to every peer every MS (20)", "MS" },
+          "Send a heartbeat to every peer every MS (10)", "MS" },
         { "takeover-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_timeout_ms,
-          "Heartbeat silence that makes a holder dead (160)", "MS" },
+          "Heartbeat silence that makes a holder dead (140)", "MS" },
         { "takeover-refresh-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_refresh_ms,
           "Re-read the successor table every MS (2000)", "MS" },
         { "takeover-confirm-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_confirm_ms,
