@@ -328,7 +328,7 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
         { "takeover-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_timeout_ms,
           "Heartbeat silence that makes a holder dead (140)", "MS" },
         { "takeover-refresh-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_refresh_ms,
-          "Re-read the successor table every MS (2000)", "MS" },
+          "Re-read the successor table every MS (10000), and after every CIB change", "MS" },
         { "takeover-confirm-ms", 0, 0, G_OPTION_ARG_INT, &cli.takeover_confirm_ms,
           "Let a claim go that Pacemaker has not confirmed within MS (30000)", "MS" },
         { "takeover-no-witness", 0, 0, G_OPTION_ARG_NONE, &cli.takeover_no_witness,

@@ -277,6 +277,15 @@ on_control(const char *command, GString *out, gpointer data)
     g_strfreev(argv);
 }
 
+/* The CIB source read a change: what Pacemaker would do may have changed. */
+static void
+on_cib_read(void *data)
+{
+    struct dispatcher *d = data;
+
+    takeover_cib_changed(d->takeover);
+}
+
 static gboolean
 on_stop(gpointer data)
 {
@@ -395,6 +404,7 @@ run(struct dispatcher *d, int argc, char **argv)
         if (d->takeover == NULL) {
             return 1;
         }
+        disp_sources_on_cib_read(d->sources, on_cib_read, d);
     }
     g_unix_signal_add(SIGTERM, on_stop, d);
     g_unix_signal_add(SIGINT, on_stop, d);

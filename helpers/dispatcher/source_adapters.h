@@ -17,8 +17,15 @@ struct source_watch;
 struct source_watch *source_watch_new(struct proxyset *ps, const struct disp_config *cfg);
 void source_watch_free(struct source_watch *sw);
 
+/* Where the CIB source tells of every read of the CIB (sources.h). */
+struct disp_cib_hook {
+    void (*fn)(void *data);
+    void *data;
+};
+
 struct source_cib;
-struct source_cib *source_cib_new(struct proxyset *ps, const struct disp_config *cfg);
+struct source_cib *source_cib_new(struct proxyset *ps, const struct disp_config *cfg,
+                                  const struct disp_cib_hook *hook);
 void source_cib_free(struct source_cib *sc);
 
 #endif

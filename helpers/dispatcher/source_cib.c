@@ -15,7 +15,18 @@
 struct source_cib {
     struct proxyset *ps;
     struct sipha_cib *cib;
+    const struct disp_cib_hook *hook;
 };
+
+static void
+on_read(void *data)
+{
+    struct source_cib *sc = data;
+
+    if (sc->hook != NULL && sc->hook->fn != NULL) {
+        sc->hook->fn(sc->hook->data);
+    }
+}
 
 static void
 on_report(const struct sipha_cib_report *report, void *data)
@@ -55,7 +66,8 @@ on_report(const struct sipha_cib_report *report, void *data)
 }
 
 struct source_cib *
-source_cib_new(struct proxyset *ps, const struct disp_config *cfg)
+source_cib_new(struct proxyset *ps, const struct disp_config *cfg,
+               const struct disp_cib_hook *hook)
 {
     struct sipha_cib_options opts;
     struct source_cib *sc = g_new0(struct source_cib, 1);
@@ -63,7 +75,10 @@ source_cib_new(struct proxyset *ps, const struct disp_config *cfg)
     sipha_cib_options_init(&opts);
     opts.resource = cfg->cib_resource;
     opts.address_param = cfg->cib_address_param;
+    opts.on_read = on_read;
+    opts.on_read_data = sc;
     sc->ps = ps;
+    sc->hook = hook;
     sc->cib = sipha_cib_new(&opts, on_report, sc);
     if (sc->cib == NULL) {
         sipha_err("Cannot follow the CIB (resource %s)", cfg->cib_resource);

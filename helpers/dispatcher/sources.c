@@ -17,6 +17,7 @@ struct disp_sources {
     struct proxyset *ps;
     struct source_probe *probe;
     struct source_cib *cib;
+    struct disp_cib_hook cib_hook;
     struct source_watch *watch;
     int probe_interval_ms;
     int probe_timeout_ms;
@@ -66,7 +67,7 @@ disp_sources_new(struct proxyset *ps, const struct disp_config *cfg)
     ok = start_probe(src, cfg);
     if (ok && cfg->cib_resource != NULL) {
 #ifdef DISP_WITH_CIB
-        src->cib = source_cib_new(ps, cfg);
+        src->cib = source_cib_new(ps, cfg, &src->cib_hook);
         ok = src->cib != NULL;
 #else
         sipha_err("--cib-resource: the CIB follower is not in this build");
@@ -123,4 +124,11 @@ disp_sources_free(struct disp_sources *src)
     source_watch_free(src->watch);
 #endif
     g_free(src);
+}
+
+void
+disp_sources_on_cib_read(struct disp_sources *src, void (*fn)(void *data), void *data)
+{
+    src->cib_hook.fn = fn;
+    src->cib_hook.data = data;
 }

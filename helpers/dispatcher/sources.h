@@ -25,4 +25,8 @@ void disp_sources_reconfigure(struct disp_sources *src, const struct disp_config
 
 void disp_sources_free(struct disp_sources *src);
 
+/* Call FN(DATA) after every read of the CIB by the CIB source (a change),
+ * e.g. to refresh what else depends on the CIB.  No CIB source: never. */
+void disp_sources_on_cib_read(struct disp_sources *src, void (*fn)(void *data), void *data);
+
 #endif

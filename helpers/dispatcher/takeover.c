@@ -52,6 +52,7 @@ struct takeover {
     GString *out;
     bool child_exited;
     bool out_closed;
+    bool refresh_again;             /* the CIB changed while a run was under way */
     int child_status;
     uint64_t child_started_ms;
     uint64_t table_ms;              /* when the table in use was read */
@@ -193,6 +194,8 @@ end_claim(struct takeover *to, int slot, enum takeover_release why)
 
 /* --- the successor table --------------------------------------------- */
 
+static void start_refresh(struct takeover *to);
+
 static bool
 table_holds_self(const struct takeover_table *t)
 {
@@ -277,6 +280,10 @@ finish_refresh(struct takeover *to)
     }
     g_string_truncate(to->out, 0);
     to->child = 0;
+    if (to->refresh_again) {
+        to->refresh_again = false;
+        start_refresh(to);
+    }
 }
 
 static void
@@ -340,6 +347,19 @@ start_refresh(struct takeover *to)
     to->child_started_ms = sipha_now_ms();
     to->child_watch_id = g_child_watch_add(to->child, on_child_exit, to);
     to->out_id = g_unix_fd_add(to->out_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_child_output, to);
+}
+
+void
+takeover_cib_changed(struct takeover *to)
+{
+    if (to == NULL) {
+        return;
+    }
+    if (to->child != 0) {
+        to->refresh_again = true;
+    } else {
+        start_refresh(to);
+    }
 }
 
 static gboolean

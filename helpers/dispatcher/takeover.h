@@ -8,8 +8,9 @@
  *  - every dispatcher sends an authenticated heartbeat to its peers every
  *    interval, from the loop that forwards SIP: a dead, hung or powered-off
  *    dispatcher falls silent;
- *  - every refresh it runs sipha-successors, which asks Pacemaker's own
- *    scheduler where each SAP goes when its holder goes down;
+ *  - after every CIB change (and every refresh interval) it runs
+ *    sipha-successors, which asks Pacemaker's own scheduler where each SAP
+ *    goes when its holder goes down;
  *  - when a holder falls silent, its successor adds the SAP address as
  *    IPaddr2 would (takeover_addr.h) and sets the transient attribute
  *    sipha-taken-over on the old holder, which the generated constraints
@@ -36,6 +37,10 @@ struct takeover;
 /* Start it (socket, timers) on the default main context.  NULL after
  * logging why. */
 struct takeover *takeover_new(const struct disp_config *cfg, const struct disp_keys *keys);
+
+/* The CIB changed: refresh the successor table now (after the run in
+ * progress, if any). */
+void takeover_cib_changed(struct takeover *to);
 
 /* The status for the control socket ("takeover" command). */
 void takeover_dump(const struct takeover *to, GString *out);

@@ -142,6 +142,9 @@ static void install_set(struct sipha_cib *f, struct sipha_proxy_set *fresh, bool
         sipha_proxy_set_clear(fresh);
     }
     f->first_diff_us = 0;
+    if (f->opts.on_read != NULL) {
+        f->opts.on_read(f->opts.on_read_data);
+    }
 }
 
 static void drop_connection(struct sipha_cib *f)

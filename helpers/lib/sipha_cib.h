@@ -83,6 +83,11 @@ struct sipha_cib_options {
     unsigned reconnect_max_ms;   /* reconnect delay cap; default 5000 */
     unsigned poll_ms;            /* re-read period when the CIB backend has no
                                   * notifications (CIB_file); default 500 */
+    /* Called after every read of the CIB (a change, coalesced), whether or
+     * not the proxy set changed: for a user that follows other parts of the
+     * CIB too.  Optional. */
+    void (*on_read)(void *user_data);
+    void *on_read_data;
 };
 
 /* Fill in the defaults (resource stays NULL). */
