@@ -514,7 +514,7 @@ lab_crm_config_sipha() {
         # the fast SAP takeover (on unless SIPHA_LAB_TAKEOVER=off)
         [ "${LAB_TAKEOVER:-on}" = off ] && args+=(--no-takeover)
     else
-        args+=(--dispatcher-agent ocf:heartbeat:anything
+        args+=(--no-takeover --dispatcher-agent ocf:heartbeat:anything
             --dispatcher-param binfile=/usr/sbin/kamailio
             --dispatcher-param "cmdline_options=-DD -E -m 32 -M 4 -x tlsf -f $LABDIR/self/dispatcher.cfg"
             --dispatcher-param pidfile=/run/sipha-lab-dispatcher.pid
