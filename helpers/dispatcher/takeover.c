@@ -38,7 +38,6 @@ struct takeover {
     struct takeover_addr_tools tools;
     int fd;
     struct takeover_beat *beat;
-    int refresh_ms;
     gchar *successors_cmd;
     gchar *sap_resource;
     guint rx_id;
@@ -58,7 +57,6 @@ struct takeover {
     uint64_t table_ms;              /* when the table in use was read */
     gchar *table_error;             /* the last refusal, logged once */
     bool held_sap;                  /* the last table placed a SAP here */
-    bool first_table;
     uint64_t claim_failed_us[TAKEOVER_SAPS_MAX];
 };
 
@@ -212,10 +210,11 @@ apply_table(struct takeover *to, const struct takeover_table *t)
 {
     int released[TAKEOVER_SAPS_MAX];
     enum takeover_release why[TAKEOVER_SAPS_MAX];
+    bool first = !to->st.have_table;
     bool holds;
     int n;
 
-    if (!to->st.have_table) {
+    if (first) {
         sipha_notice("Fast takeover: this node is %s, %d peer(s), %d SAP(s)", t->self,
                      t->peer_count, t->sap_count);
     }
@@ -235,11 +234,10 @@ apply_table(struct takeover *to, const struct takeover_table *t)
     to->table_ms = sipha_now_ms();
     /* This node's own mark goes once Pacemaker has moved its SAPs away. */
     holds = table_holds_self(t);
-    if (!holds && (to->first_table || to->held_sap)) {
+    if (!holds && (first || to->held_sap)) {
         takeover_addr_attribute(&to->tools, NULL, TAKEOVER_ATTRIBUTE, NULL);
     }
     to->held_sap = holds;
-    to->first_table = false;
 }
 
 static void
@@ -418,10 +416,8 @@ takeover_new(const struct disp_config *cfg, const struct disp_keys *keys)
         "ip", "/usr/libexec/heartbeat/send_arp", "/usr/libexec/heartbeat/send_ua",
         "/run/resource-agents", "attrd_updater",
     };
-    to->refresh_ms = cfg->takeover_refresh_ms;
     to->successors_cmd = g_strdup(cfg->successors_cmd);
     to->sap_resource = g_strdup(cfg->sap_resource);
-    to->first_table = true;
     to->out = g_string_new(NULL);
     to->out_fd = -1;
     to->fd = open_socket(cfg->takeover_port);

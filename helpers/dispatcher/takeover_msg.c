@@ -34,20 +34,18 @@ get_be64(const uint8_t *p)
     return v;
 }
 
-/* A node name is printable ASCII without spaces (it is logged and compared
- * with the names sipha-successors prints). */
-static int
-name_ok(const uint8_t *name, size_t len)
+bool
+takeover_name_ok(const char *name, size_t len)
 {
     if (len == 0 || len > TAKEOVER_NAME_MAX) {
-        return 0;
+        return false;
     }
     for (size_t i = 0; i < len; i++) {
-        if (name[i] <= ' ' || name[i] >= 0x7f) {
-            return 0;
+        if ((unsigned char) name[i] <= ' ' || (unsigned char) name[i] >= 0x7f) {
+            return false;
         }
     }
-    return 1;
+    return true;
 }
 
 int
@@ -57,7 +55,7 @@ takeover_msg_encode(const struct takeover_msg *msg, const struct disp_key *key,
     size_t name_len = strnlen(msg->name, sizeof(msg->name));
     size_t len = HEADER_LEN + name_len + MAC_LEN;
 
-    if (!name_ok((const uint8_t *) msg->name, name_len) || size < len) {
+    if (!takeover_name_ok(msg->name, name_len) || size < len) {
         return TAKEOVER_MSG_MALFORMED;
     }
     memcpy(buf, magic, sizeof(magic));
@@ -84,7 +82,7 @@ takeover_msg_decode(const uint8_t *buf, size_t len, const struct disp_key *key,
         return TAKEOVER_MSG_MALFORMED;
     }
     name_len = buf[6];
-    if (len != HEADER_LEN + name_len + MAC_LEN || !name_ok(buf + HEADER_LEN, name_len)) {
+    if (len != HEADER_LEN + name_len + MAC_LEN || !takeover_name_ok((const char *) buf + HEADER_LEN, name_len)) {
         return TAKEOVER_MSG_MALFORMED;
     }
     if (get_be64(buf + HEADER_LEN + name_len) != siphash24(buf, HEADER_LEN + name_len, key)) {

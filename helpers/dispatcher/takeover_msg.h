@@ -25,6 +25,7 @@
 #ifndef SIPHA_DISPATCHER_TAKEOVER_MSG_H
 #define SIPHA_DISPATCHER_TAKEOVER_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,10 @@ enum takeover_msg_rc {
     TAKEOVER_MSG_MALFORMED = -1,    /* length, magic, version, name */
     TAKEOVER_MSG_BAD_MAC = -2,
 };
+
+/* A node name as heartbeats and the successor table carry it: 1 to
+ * TAKEOVER_NAME_MAX printable ASCII characters, no space. */
+bool takeover_name_ok(const char *name, size_t len);
 
 /* Encode MSG into BUF (TAKEOVER_MSG_MAX bytes).  Returns the length, or
  * TAKEOVER_MSG_MALFORMED when the name is empty or too long. */

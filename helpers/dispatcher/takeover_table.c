@@ -20,17 +20,7 @@
 static bool
 valid_name(const char *s)
 {
-    size_t len = strlen(s);
-
-    if (len == 0 || len > TAKEOVER_NAME_MAX) {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] <= ' ' || s[i] >= 0x7f) {
-            return false;
-        }
-    }
-    return true;
+    return takeover_name_ok(s, strlen(s));
 }
 
 /* "-" or a node name into OUT. */
