@@ -2,12 +2,14 @@
 /*
  * forward.c: the stateless proxy rules (RFC 3261 16.11) for one datagram.
  *
- * Requests: answer OPTIONS to ourselves, 483 at Max-Forwards 0, 503 when no
- * proxy is usable; otherwise pick a proxy by rendezvous hash of the Call-ID,
- * add our Via (deterministic branch + MAC), received/rport to the client's
- * Via, decrement Max-Forwards.  Responses: relay only when the top Via is
- * ours and its MAC verifies for the next Via; strip it.  Everything else is
- * dropped and counted.  The message is rewritten by a short list of edits
+ * Requests: answer OPTIONS to ourselves, 483 at Max-Forwards 0, 482 when
+ * the top two Vias are ours (a loop), 503 when no proxy is usable;
+ * otherwise pick a proxy by rendezvous hash of the Call-ID, add our Via
+ * (deterministic branch + MAC), received/rport to the client's Via, cap
+ * and decrement Max-Forwards.  Responses: relay only when they come from a
+ * proxy of the set, the top Via is ours, its MAC verifies for the next
+ * Via, and that next hop is neither ours nor one of our addresses; strip
+ * our Via.  Everything else is dropped and counted.  The message is rewritten by a short list of edits
  * (insert/replace at an offset) applied while copying, with no allocation.
  */
 #include "config.h"
@@ -20,6 +22,7 @@
 #include "addr.h"
 #include "forward.h"
 #include "hash.h"
+#include "self_addr.h"
 #include "sip_scan.h"
 #include "via.h"
 
@@ -254,6 +257,23 @@ addressed_to_us(const struct fwd_in *in, const struct sip_msg *msg)
     return (port == 0 ? 5060 : port) == addr_port(&in->local);
 }
 
+/* Would sending to ADDR reach this dispatcher again? */
+static bool
+is_own_address(const struct fwd_ctx *ctx, const struct fwd_in *in,
+               const struct sockaddr_storage *addr)
+{
+    return addr_equal(addr, &in->local)
+        || (ctx->self != NULL && self_addrs_has(ctx->self, addr, ctx->now_s));
+}
+
+/* Both top Vias ours: the request came straight back through us. */
+static bool
+looped(const char *buf, const struct sip_msg *msg)
+{
+    return msg->via_count >= 2 && via_branch_is_ours(buf, msg->via[0].branch)
+        && via_branch_is_ours(buf, msg->via[1].branch);
+}
+
 static enum fwd_action
 forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *msg,
                 struct fwd_out *out)
@@ -280,25 +300,35 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
         ctx->stats->reply_483 += is_ack ? 0 : 1;
         return reply(ctx, in, msg, 483, "Too Many Hops", out);
     }
-    proxy = proxyset_pick(ctx->proxies, hrw_hash(buf + msg->call_id.off, msg->call_id.len),
-                          !msg->to_tag);
+    if (looped(buf, msg)) {
+        ctx->stats->reply_482 += is_ack ? 0 : 1;
+        return reply(ctx, in, msg, 482, "Loop Detected", out);
+    }
+    /* only a proxy we can send to from the arrival address */
+    proxy = proxyset_pick_family(ctx->proxies,
+                                 hrw_call_hash(ctx->keys, buf + msg->call_id.off,
+                                               msg->call_id.len),
+                                 !msg->to_tag, in->local.ss_family);
     if (proxy == NULL) {
         ctx->stats->reply_503 += is_ack ? 0 : 1;
         return reply(ctx, in, msg, 503, "Service Unavailable", out);
     }
-    if (proxy->addr.ss_family != in->local.ss_family) {
-        ctx->stats->drop_family++;
-        return FWD_DROP;
+    if (is_own_address(ctx, in, &proxy->addr)) {
+        /* learned since the control side last checked the set */
+        ctx->stats->reply_482 += is_ack ? 0 : 1;
+        return reply(ctx, in, msg, 482, "Loop Detected", out);
     }
     via_request_next_hop(&msg->via[0], &in->src, &next_hop);
-    via_branch_make(ctx->keys, buf, msg, &next_hop, branch);
+    via_branch_make(ctx->keys, via_epoch(ctx->now_s), buf, msg, &next_hop, branch);
     addr_hostport_str(&in->local, local, sizeof(local));
     k = snprintf(via_line, sizeof(via_line), "Via: SIP/2.0/UDP %s;branch=%s%s", local, branch,
                  msg->lf_only ? "\n" : "\r\n");
     edits[n++] = (struct edit) { msg->via[0].header.off, 0, via_line, (size_t) k, 0 };
     n += via_received_edits(buf, &msg->via[0], &in->src, edits + n, scratch);
     if (msg->max_forwards > 0) {
-        k = snprintf(mf, sizeof(mf), "%d", msg->max_forwards - 1);
+        int capped = msg->max_forwards < FWD_MAX_FORWARDS ? msg->max_forwards : FWD_MAX_FORWARDS;
+
+        k = snprintf(mf, sizeof(mf), "%d", capped - 1);
         edits[n++] = (struct edit) { msg->max_forwards_value.off, msg->max_forwards_value.len,
                                      mf, (size_t) k, 0 };
     } else {
@@ -331,11 +361,22 @@ forward_response(const struct fwd_ctx *ctx, const struct fwd_in *in, const struc
         ctx->stats->drop_not_ours++;
         return FWD_DROP;
     }
+    if (!proxyset_is_proxy_addr(ctx->proxies, &in->src)) {
+        ctx->stats->drop_not_proxy++;
+        return FWD_DROP;
+    }
     if (msg->via_count < 2 || via_next_hop(in->buf, &msg->via[1], &out->dst) != 0) {
         ctx->stats->drop_no_next_hop++;
         return FWD_DROP;
     }
-    if (!via_branch_verify(ctx->keys, in->buf, top->branch, &out->dst)) {
+    /* our Via again below ours, or a next hop that is us: a loop, of a
+     * forged Via stack or of a proxy sending to a SAP */
+    if (via_branch_is_ours(in->buf, msg->via[1].branch)
+        || is_own_address(ctx, in, &out->dst)) {
+        ctx->stats->drop_loop++;
+        return FWD_DROP;
+    }
+    if (!via_branch_verify(ctx->keys, via_epoch(ctx->now_s), in->buf, top->branch, &out->dst)) {
         ctx->stats->drop_bad_mac++;
         return FWD_DROP;
     }
@@ -362,6 +403,9 @@ fwd_process(const struct fwd_ctx *ctx, const struct fwd_in *in, struct fwd_out *
     int rc;
 
     ctx->stats->rx_packets++;
+    if (ctx->self != NULL) {
+        self_addrs_learn(ctx->self, &in->local, ctx->now_s);
+    }
     rc = sip_scan(in->buf, in->len, &msg);
     if (rc == SIP_SCAN_EMPTY) {
         ctx->stats->drop_keepalive++;

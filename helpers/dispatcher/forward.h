@@ -13,6 +13,7 @@
 
 #include "mac.h"
 #include "proxyset.h"
+#include "self_addr.h"
 #include "stats.h"
 
 /* The largest UDP payload we build. */
@@ -23,7 +24,18 @@ struct fwd_ctx {
     struct proxyset *proxies;
     struct disp_stats *stats;
     int retry_after_s;          /* in 503s */
+    /* Our own addresses (never a next hop), learned from each datagram's
+     * arrival address; NULL: only the arrival address itself. */
+    struct self_addrs *self;
+    /* Wall-clock seconds, set by the caller once per batch (no clock read
+     * per datagram): the branch MAC's epoch, the learned addresses' age. */
+    uint64_t now_s;
 };
+
+/* Max-Forwards of what we forward is at most this (RFC 3261 16.6 step 3's
+ * recommended initial value, Kamailio's maxfwd limit): a request arriving
+ * with 255 cannot make 255 more hops through loops of our making. */
+#define FWD_MAX_FORWARDS 70
 
 struct fwd_in {
     const char *buf;

@@ -33,39 +33,98 @@ load_le64(const uint8_t *p)
     return v;
 }
 
+static void
+sip_round(struct siphash_state *st, int rounds)
+{
+    uint64_t v0 = st->v0, v1 = st->v1, v2 = st->v2, v3 = st->v3;
+
+    for (int i = 0; i < rounds; i++) {
+        SIPROUND;
+    }
+    st->v0 = v0;
+    st->v1 = v1;
+    st->v2 = v2;
+    st->v3 = v3;
+}
+
+static void
+compress(struct siphash_state *st, uint64_t m)
+{
+    st->v3 ^= m;
+    sip_round(st, 2);
+    st->v0 ^= m;
+}
+
+void
+siphash24_init(struct siphash_state *st, const struct disp_key *key)
+{
+    st->v0 = 0x736f6d6570736575ULL ^ key->k0;
+    st->v1 = 0x646f72616e646f6dULL ^ key->k1;
+    st->v2 = 0x6c7967656e657261ULL ^ key->k0;
+    st->v3 = 0x7465646279746573ULL ^ key->k1;
+    st->tail = 0;
+    st->tail_len = 0;
+    st->total_len = 0;
+}
+
+void
+siphash24_update(struct siphash_state *st, const void *data, size_t len)
+{
+    const uint8_t *in = data;
+
+    st->total_len += len;
+    while (len > 0 && st->tail_len > 0) {
+        st->tail |= ((uint64_t) *in++) << (8 * st->tail_len);
+        len--;
+        if (++st->tail_len == 8) {
+            compress(st, st->tail);
+            st->tail = 0;
+            st->tail_len = 0;
+        }
+    }
+    for (; len >= 8; in += 8, len -= 8) {
+        compress(st, load_le64(in));
+    }
+    for (size_t i = 0; i < len; i++) {
+        st->tail |= ((uint64_t) in[i]) << (8 * i);
+    }
+    st->tail_len = len > 0 ? len : st->tail_len;
+}
+
+void
+siphash24_update_u32(struct siphash_state *st, uint32_t v)
+{
+    uint8_t le[4] = { (uint8_t) v, (uint8_t) (v >> 8), (uint8_t) (v >> 16), (uint8_t) (v >> 24) };
+
+    siphash24_update(st, le, sizeof(le));
+}
+
+void
+siphash24_update_u64(struct siphash_state *st, uint64_t v)
+{
+    siphash24_update_u32(st, (uint32_t) v);
+    siphash24_update_u32(st, (uint32_t) (v >> 32));
+}
+
+uint64_t
+siphash24_final(struct siphash_state *st)
+{
+    uint64_t b = (((uint64_t) st->total_len) << 56) | st->tail;
+
+    compress(st, b);
+    st->v2 ^= 0xff;
+    sip_round(st, 4);
+    return st->v0 ^ st->v1 ^ st->v2 ^ st->v3;
+}
+
 uint64_t
 siphash24(const void *data, size_t len, const struct disp_key *key)
 {
-    const uint8_t *in = data;
-    uint64_t v0 = 0x736f6d6570736575ULL ^ key->k0;
-    uint64_t v1 = 0x646f72616e646f6dULL ^ key->k1;
-    uint64_t v2 = 0x6c7967656e657261ULL ^ key->k0;
-    uint64_t v3 = 0x7465646279746573ULL ^ key->k1;
-    uint64_t b = ((uint64_t) len) << 56;
-    size_t left = len & 7;
-    const uint8_t *end = in + len - left;
+    struct siphash_state st;
 
-    for (; in != end; in += 8) {
-        uint64_t m = load_le64(in);
-
-        v3 ^= m;
-        SIPROUND;
-        SIPROUND;
-        v0 ^= m;
-    }
-    for (size_t i = 0; i < left; i++) {
-        b |= ((uint64_t) in[i]) << (8 * i);
-    }
-    v3 ^= b;
-    SIPROUND;
-    SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    siphash24_init(&st, key);
+    siphash24_update(&st, data, len);
+    return siphash24_final(&st);
 }
 
 static void
@@ -92,6 +151,7 @@ disp_keys_derive(const void *secret, size_t len, struct disp_keys *keys)
     derive_one(secret, len, "sipha-dispatcher branch id", &keys->id);
     derive_one(secret, len, "sipha-dispatcher branch mac", &keys->mac);
     derive_one(secret, len, "sipha-dispatcher peer heartbeat", &keys->peer);
+    derive_one(secret, len, "sipha-dispatcher rendezvous hash", &keys->hrw);
     return 0;
 }
 

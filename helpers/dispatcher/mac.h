@@ -18,14 +18,33 @@ struct disp_key {
 
 /* Independent keys derived from the shared secret: one names a
  * transaction (the branch id), one authenticates it (the MAC), one
- * authenticates the dispatchers' peer heartbeats (takeover_msg.h). */
+ * authenticates the dispatchers' peer heartbeats (takeover_msg.h), one
+ * keys the rendezvous hash of the Call-ID (hash.h: with a public key
+ * anyone could choose Call-IDs that all land on one proxy). */
 struct disp_keys {
     struct disp_key id;
     struct disp_key mac;
     struct disp_key peer;
+    struct disp_key hrw;
 };
 
 uint64_t siphash24(const void *data, size_t len, const struct disp_key *key);
+
+/* The same, fed in pieces (no copy into a bounded buffer, so nothing is
+ * ever cut): init, update any number of times, final. */
+struct siphash_state {
+    uint64_t v0, v1, v2, v3;
+    uint64_t tail;              /* up to 7 bytes not yet compressed */
+    size_t tail_len;
+    size_t total_len;
+};
+
+void siphash24_init(struct siphash_state *st, const struct disp_key *key);
+void siphash24_update(struct siphash_state *st, const void *data, size_t len);
+/* Fixed-width integers, little-endian whatever the host. */
+void siphash24_update_u32(struct siphash_state *st, uint32_t v);
+void siphash24_update_u64(struct siphash_state *st, uint64_t v);
+uint64_t siphash24_final(struct siphash_state *st);
 
 /* Derive KEYS from SECRET (at least 16 bytes). */
 int disp_keys_derive(const void *secret, size_t len, struct disp_keys *keys);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -25,6 +26,7 @@
 #include "forward.h"
 #include "hash.h"
 #include "proxyset.h"
+#include "self_addr.h"
 #include "sipha_daemon.h"
 #include "sipha_log.h"
 #include "sipha_time.h"
@@ -49,6 +51,7 @@ struct dispatcher {
     struct disp_keys keys;
     struct proxyset proxies;
     struct disp_stats stats;
+    struct self_addrs self;
     struct fwd_ctx fwd;
     struct listener listeners[MAX_LISTENERS];
     int listener_count;
@@ -70,6 +73,8 @@ on_readable(gint fd, GIOCondition condition, gpointer data)
     struct listener *l = data;
     struct dispatcher *d = l->d;
 
+    /* time() is read from the vDSO: no system call */
+    d->fwd.now_s = (uint64_t) time(NULL);
     for (int round = 0; round < RX_ROUNDS; round++) {
         int n = udp_recv_batch(fd, l->port, d->batch);
 
@@ -126,6 +131,9 @@ open_listener(struct dispatcher *d, const char *spec)
     if (fd < 0) {
         sipha_err("Cannot listen on %s: %s", text, strerror(-fd));
         return fd;
+    }
+    if (self_addrs_add_listen(&d->self, &addr) != 0) {
+        sipha_warn("Too many own addresses to remember %s", text);
     }
     l = &d->listeners[d->listener_count++];
     l->fd = fd;
@@ -254,7 +262,7 @@ on_control(const char *command, GString *out, gpointer data)
         }
     } else if (strcmp(verb, "pick") == 0 && argv[1] != NULL) {
         /* where a request with this Call-ID goes now (new dialog / in dialog) */
-        uint64_t h = hrw_hash(argv[1], strlen(argv[1]));
+        uint64_t h = hrw_call_hash(&d->keys, argv[1], strlen(argv[1]));
         struct proxy *fresh = proxyset_pick(&d->proxies, h, true);
         struct proxy *dialog = proxyset_pick(&d->proxies, h, false);
 
@@ -365,7 +373,10 @@ run(struct dispatcher *d, int argc, char **argv)
         return 2;
     }
     proxyset_init(&d->proxies, disp_sources_enabled(&d->cfg));
-    d->fwd = (struct fwd_ctx) { &d->keys, &d->proxies, &d->stats, d->cfg.retry_after_s };
+    self_addrs_init(&d->self);
+    d->proxies.self = &d->self;
+    d->fwd = (struct fwd_ctx) { &d->keys, &d->proxies, &d->stats, d->cfg.retry_after_s,
+                                &d->self, (uint64_t) time(NULL) };
     d->loop = g_main_loop_new(NULL, FALSE);
     d->started_ms = sipha_now_ms();
     d->batch = udp_batch_new(FWD_OUT_MAX);

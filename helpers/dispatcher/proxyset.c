@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "addr.h"
 #include "hash.h"
@@ -164,7 +165,7 @@ usable(const struct proxyset *ps, const struct proxy *p)
 
     bool probed_up = enabled(ps, PS_SRC_PROBE) && p->state[PS_SRC_PROBE] == PS_UP;
 
-    if (!from_static && !from_cib) {
+    if ((!from_static && !from_cib) || p->is_self) {
         return false;
     }
     for (int s = 0; s < PS_SRC_COUNT; s++) {
@@ -215,8 +216,27 @@ describe(const struct proxyset *ps, const struct proxy *p, char *buf, size_t siz
     }
 }
 
+/* Refuse a proxy at one of our own addresses, saying so once. */
+static void
+check_self(struct proxyset *ps, struct proxy *p, uint64_t now_s)
+{
+    bool is_self = ps->self != NULL && self_addrs_has(ps->self, &p->addr, now_s);
+
+    if (is_self && !p->is_self) {
+        sipha_err("Proxy %s (%s) is one of this dispatcher's own addresses: not used "
+                  "(forwarding to it would loop)", p->name, p->key);
+    }
+    p->is_self = is_self;
+}
+
 void
 proxyset_update(struct proxyset *ps)
+{
+    proxyset_update_at(ps, (uint64_t) time(NULL));
+}
+
+void
+proxyset_update_at(struct proxyset *ps, uint64_t now_s)
 {
     bool changed = false;
     int in_use = 0;
@@ -224,7 +244,10 @@ proxyset_update(struct proxyset *ps)
     ps->active_count = 0;
     for (int i = 0; i < ps->count; i++) {
         struct proxy *p = &ps->proxies[i];
-        bool use = usable(ps, p);
+        bool use;
+
+        check_self(ps, p, now_s);
+        use = usable(ps, p);
         bool drain = use && draining(ps, p);
 
         if (use != p->in_use || drain != p->draining) {
@@ -252,12 +275,23 @@ proxyset_update(struct proxyset *ps)
 struct proxy *
 proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_dialog)
 {
+    return proxyset_pick_family(ps, call_hash, new_dialog, AF_UNSPEC);
+}
+
+struct proxy *
+proxyset_pick_family(struct proxyset *ps, uint64_t call_hash, bool new_dialog, int family)
+{
     struct proxy *best = NULL, *best_open = NULL;
     double best_score = -1.0, best_open_score = -1.0;
 
     for (int i = 0; i < ps->active_count; i++) {
         struct proxy *p = ps->active[i];
-        double score = hrw_score(call_hash, p->seed, p->weight);
+        double score;
+
+        if (family != AF_UNSPEC && p->addr.ss_family != family) {
+            continue;
+        }
+        score = hrw_score(call_hash, p->seed, p->weight);
 
         if (score > best_score) {
             best_score = score;
@@ -274,6 +308,20 @@ proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_dialog)
     return (new_dialog && best != NULL && best->draining) ? best_open : best;
 }
 
+bool
+proxyset_is_proxy_addr(const struct proxyset *ps, const struct sockaddr_storage *addr)
+{
+    for (int i = 0; i < ps->count; i++) {
+        const struct proxy *p = &ps->proxies[i];
+
+        if ((p->state[PS_SRC_STATIC] != PS_ABSENT || p->state[PS_SRC_CIB] != PS_ABSENT)
+            && addr_equal(&p->addr, addr)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 proxyset_dump(const struct proxyset *ps, GString *out)
 {
@@ -284,10 +332,10 @@ proxyset_dump(const struct proxyset *ps, GString *out)
         char why[128];
 
         describe(ps, p, why, sizeof(why));
-        g_string_append_printf(out, "%-20s %-28s %-8s %6.2f %12" G_GUINT64_FORMAT "  %s%s\n",
+        g_string_append_printf(out, "%-20s %-28s %-8s %6.2f %12" G_GUINT64_FORMAT "  %s%s%s\n",
                                p->name, p->key,
                                !p->in_use ? "no" : p->draining ? "drain" : "yes",
                                p->weight, p->requests, why,
-                               p->drain_cmd ? " ctl=drain" : "");
+                               p->drain_cmd ? " ctl=drain" : "", p->is_self ? " self" : "");
     }
 }

@@ -22,6 +22,8 @@
 
 #include <glib.h>
 
+#include "self_addr.h"
+
 #define PROXYSET_MAX 256
 #define PROXY_KEY_LEN 72
 #define PROXY_NAME_LEN 64
@@ -54,6 +56,7 @@ struct proxy {
     uint64_t seed;                  /* hrw_hash(key) */
     uint8_t state[PS_SRC_COUNT];
     bool drain_cmd;                 /* drained by the control socket */
+    bool is_self;                   /* one of the dispatcher's own addresses: never used */
     bool in_use;
     bool draining;
     uint64_t requests;              /* forwarded to it */
@@ -66,6 +69,7 @@ struct proxyset {
     int active_count;
     unsigned enabled;                     /* 1 << enum ps_source */
     uint64_t generation;                  /* bumped on every change of use */
+    const struct self_addrs *self;        /* refused as proxies; may be NULL */
 };
 
 void proxyset_init(struct proxyset *ps, unsigned enabled_sources);
@@ -88,12 +92,26 @@ void proxyset_snapshot_end(struct proxyset *ps, enum ps_source source);
 /* Drain by the control socket (KEY or NAME); returns the proxy or NULL. */
 struct proxy *proxyset_drain(struct proxyset *ps, const char *key_or_name, bool drain);
 
-/* Recompute which proxies are in use; logs each change. */
+/* Recompute which proxies are in use; logs each change.  A proxy at one
+ * of the dispatcher's own addresses (PS->self, as known at NOW_S) is
+ * refused: forwarding to it would loop. */
 void proxyset_update(struct proxyset *ps);
+void proxyset_update_at(struct proxyset *ps, uint64_t now_s);
+
+/* Is ADDR (address and port) the address of a proxy of the table (a
+ * membership source has it, whether in use or not: responses of
+ * transactions it had still come back after it left)? */
+bool proxyset_is_proxy_addr(const struct proxyset *ps, const struct sockaddr_storage *addr);
 
 /* The proxy for a Call-ID hash; NEW_DIALOG skips draining proxies.
  * NULL when none is usable. */
 struct proxy *proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_dialog);
+
+/* The same among the proxies of FAMILY only (AF_UNSPEC: any): a request
+ * goes out from the address it arrived on, so an IPv4 request needs an
+ * IPv4 proxy even when the IPv6 one would have won. */
+struct proxy *proxyset_pick_family(struct proxyset *ps, uint64_t call_hash, bool new_dialog,
+                                   int family);
 
 /* The live table, for the control socket. */
 void proxyset_dump(const struct proxyset *ps, GString *out);

@@ -114,12 +114,14 @@ skip_lws(const char *buf, uint32_t i, uint32_t end)
     return i;
 }
 
-/* Parse an unsigned decimal of at most MAX_DIGITS digits; -1 on error. */
-static long
+/* Parse an unsigned decimal of at most MAX_DIGITS (<= 18) digits; -1 on
+ * error.  64-bit whatever the platform: a 10-digit CSeq overflowed a
+ * 32-bit long. */
+static int64_t
 parse_uint(const char *buf, uint32_t *pos, uint32_t end, int max_digits)
 {
     uint32_t i = *pos;
-    long v = 0;
+    int64_t v = 0;
     int n = 0;
 
     while (i < end && is_digit(buf[i])) {
@@ -228,7 +230,7 @@ scan_via_param(const char *buf, uint32_t i, uint32_t end, struct sip_via *v)
         v->received = value;
     } else if (sip_span_caseeq(buf, name, "rport")) {
         uint32_t p = value.off;
-        long port = 0;
+        int64_t port = 0;
 
         if (v->rport_present) {
             return 0;
@@ -284,7 +286,7 @@ sip_scan_via_value(const char *buf, uint32_t off, uint32_t end, struct sip_via *
         return -1;
     }
     if (i < end && buf[i] == ':') {
-        long port;
+        int64_t port;
 
         i++;
         port = parse_uint(buf, &i, end, 5);
@@ -384,7 +386,7 @@ sip_uri_rest_ok(const char *buf, uint32_t i, uint32_t end)
         }
     }
     if (i < end && buf[i] == ':') {
-        long port;
+        int64_t port;
 
         i++;
         port = parse_uint(buf, &i, end, 5);
@@ -629,7 +631,7 @@ static int
 scan_cseq(const char *buf, uint32_t vstart, uint32_t vend, struct sip_msg *msg)
 {
     uint32_t i = vstart;
-    long num = parse_uint(buf, &i, vend, 10);
+    int64_t num = parse_uint(buf, &i, vend, 10);
 
     /* LWS between number and method; libosip2 refuses a tab there */
     if (msg->cseq_header.len != 0 || num < 0 || num > 0x7fffffffL || i >= vend
@@ -654,7 +656,7 @@ scan_number_header(const char *buf, uint32_t vstart, uint32_t vend, long *out,
                    int max_digits)
 {
     uint32_t i = vstart;
-    long v;
+    int64_t v;
 
     if (*out >= 0) {
         return SIP_SCAN_BAD_HEADER;    /* duplicate */
@@ -663,7 +665,7 @@ scan_number_header(const char *buf, uint32_t vstart, uint32_t vend, long *out,
     if (v < 0 || i != vend) {
         return SIP_SCAN_BAD_HEADER;
     }
-    *out = v;
+    *out = (long) v;
     return SIP_SCAN_OK;
 }
 

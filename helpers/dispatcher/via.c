@@ -42,70 +42,76 @@ unhex64(const char *in, uint64_t *v)
     return true;
 }
 
-/* Append N bytes and a separator to a bounded scratch buffer; what does not
- * fit is cut (the same message is always cut the same way).  Once the
- * buffer is full, nothing more is appended: the fuzzer found the long
- * Request-URI of an RFC 2543 request making the size negative here. */
-static size_t
-put(unsigned char *dst, size_t used, size_t cap, const void *src, size_t n)
+/* One field of the transaction's identity, with its length first so that
+ * no two different sequences of fields hash alike. */
+static void
+put_field(struct siphash_state *st, const char *buf, struct sip_span s)
 {
-    if (used >= cap) {
-        return cap;
-    }
-    if (used + n + 1 > cap) {
-        n = cap - used - 1;
-    }
-    memcpy(dst + used, src, n);
-    dst[used + n] = 0;
-    return used + n + 1;
+    siphash24_update_u32(st, s.len);
+    siphash24_update(st, buf + s.off, s.len);
 }
 
+/* Hashed whole, however long (a 2 KiB scratch buffer used to cut long
+ * branches and Request-URIs, so two transactions differing only after
+ * the cut shared a branch), and byte order fixed (little-endian), so
+ * nodes of different architectures agree. */
 static uint64_t
 branch_id(const struct disp_keys *keys, const char *buf, const struct sip_msg *msg)
 {
     const struct sip_via *v = &msg->via[0];
-    unsigned char scratch[2048];
-    size_t n = 0;
+    struct siphash_state st;
 
+    siphash24_init(&st, &keys->id);
     if (v->branch.len > 7 && strncmp(buf + v->branch.off, RFC3261_COOKIE, 7) == 0) {
         /* RFC 3261 client: its branch names the transaction (with CANCEL
          * and non-2xx ACK sharing the INVITE's); sent-by scopes it. */
-        n = put(scratch, n, sizeof(scratch), "3", 1);
-        n = put(scratch, n, sizeof(scratch), buf + v->branch.off, v->branch.len);
-        n = put(scratch, n, sizeof(scratch), buf + v->host.off, v->host.len);
-        n = put(scratch, n, sizeof(scratch), &v->port, sizeof(v->port));
+        siphash24_update(&st, "3", 1);
+        put_field(&st, buf, v->branch);
+        put_field(&st, buf, v->host);
+        siphash24_update_u32(&st, (uint32_t) v->port);
     } else {
         /* RFC 2543 client: 16.11's recipe, without the method. */
-        n = put(scratch, n, sizeof(scratch), "2", 1);
-        n = put(scratch, n, sizeof(scratch), buf + msg->call_id.off, msg->call_id.len);
-        n = put(scratch, n, sizeof(scratch), &msg->cseq_number, sizeof(msg->cseq_number));
-        n = put(scratch, n, sizeof(scratch), buf + msg->ruri.off, msg->ruri.len);
-        n = put(scratch, n, sizeof(scratch), buf + v->value.off, v->value.len);
+        siphash24_update(&st, "2", 1);
+        put_field(&st, buf, msg->call_id);
+        siphash24_update_u32(&st, msg->cseq_number);
+        put_field(&st, buf, msg->ruri);
+        put_field(&st, buf, v->value);
     }
-    return siphash24(scratch, n, &keys->id);
+    return siphash24_final(&st);
+}
+
+uint32_t
+via_epoch(uint64_t now_s)
+{
+    return (uint32_t) (now_s / VIA_EPOCH_S);
 }
 
 static uint64_t
-branch_mac(const struct disp_keys *keys, uint64_t id, const struct sockaddr_storage *next_hop)
+branch_mac(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
+           const struct sockaddr_storage *next_hop)
 {
-    unsigned char scratch[8 + 19];
-    size_t n;
+    struct siphash_state st;
+    unsigned char addr[19];
+    size_t n = addr_bytes(next_hop, addr);
 
-    memcpy(scratch, &id, 8);
-    n = addr_bytes(next_hop, scratch + 8);
-    return siphash24(scratch, 8 + n, &keys->mac);
+    siphash24_init(&st, &keys->mac);
+    siphash24_update_u64(&st, id);
+    siphash24_update_u32(&st, epoch);
+    siphash24_update(&st, addr, n);
+    return siphash24_final(&st);
 }
 
 void
-via_branch_make(const struct disp_keys *keys, const char *buf, const struct sip_msg *msg,
-                const struct sockaddr_storage *next_hop, char out[VIA_BRANCH_LEN + 1])
+via_branch_make(const struct disp_keys *keys, uint32_t epoch, const char *buf,
+                const struct sip_msg *msg, const struct sockaddr_storage *next_hop,
+                char out[VIA_BRANCH_LEN + 1])
 {
     size_t p = sizeof(VIA_BRANCH_PREFIX) - 1;
     uint64_t id = branch_id(keys, buf, msg);
 
     memcpy(out, VIA_BRANCH_PREFIX, p);
     hex64(id, out + p);
-    hex64(branch_mac(keys, id, next_hop), out + p + 16);
+    hex64(branch_mac(keys, epoch, id, next_hop), out + p + 16);
     out[VIA_BRANCH_LEN] = '\0';
 }
 
@@ -117,18 +123,24 @@ via_branch_is_ours(const char *buf, struct sip_span branch)
 }
 
 bool
-via_branch_verify(const struct disp_keys *keys, const char *buf, struct sip_span branch,
-                  const struct sockaddr_storage *next_hop)
+via_branch_verify(const struct disp_keys *keys, uint32_t epoch, const char *buf,
+                  struct sip_span branch, const struct sockaddr_storage *next_hop)
 {
     const char *p = buf + branch.off + sizeof(VIA_BRANCH_PREFIX) - 1;
-    uint64_t id, mac, want, diff;
+    uint64_t id, mac;
+    bool ok = false;
 
     if (!via_branch_is_ours(buf, branch) || !unhex64(p, &id) || !unhex64(p + 16, &mac)) {
         return false;
     }
-    want = branch_mac(keys, id, next_hop);
-    diff = want ^ mac;                    /* compare without an early exit */
-    return diff == 0;
+    /* the current epoch first: nearly every response is answered within
+     * it; each comparison without an early exit inside */
+    for (int d = 0; d < 3 && !ok; d++) {
+        uint32_t e = d == 0 ? epoch : d == 1 ? epoch - 1 : epoch + 1;
+
+        ok = (branch_mac(keys, e, id, next_hop) ^ mac) == 0;
+    }
+    return ok;
 }
 
 int

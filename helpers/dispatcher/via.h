@@ -7,9 +7,16 @@
  *         branch and sent-by, or for RFC 2543 clients Call-ID, CSeq number,
  *         Request-URI and top Via), so retransmissions, the CANCEL and the
  *         ACK of a non-2xx get the same branch as their INVITE (RFC 3261 16.11);
- *   mac = SipHash(key_mac, id || where the response must go next), so a
- *         response is relayed only to the address the request came from,
- *         and only by a dispatcher that knows the shared secret.
+ *   mac = SipHash(key_mac, id || epoch || where the response must go
+ *         next), so a response is relayed only to the address the request
+ *         came from, only by a dispatcher that knows the shared secret, and
+ *         only for a while: epoch = wall-clock seconds / VIA_EPOCH_S, and
+ *         a response verifies in the epoch its request was forwarded in
+ *         and the next one (plus the previous one, for clocks a little
+ *         apart between the nodes), so a branch harvested by a proxy or
+ *         an eavesdropper stops working after VIA_EPOCH_S to
+ *         2 x VIA_EPOCH_S seconds, while a transaction in flight across
+ *         an epoch change still relays.
  */
 #ifndef SIPHA_DISPATCHER_VIA_H
 #define SIPHA_DISPATCHER_VIA_H
@@ -23,17 +30,26 @@
 #define VIA_BRANCH_PREFIX "z9hG4bKsd"
 #define VIA_BRANCH_LEN (sizeof(VIA_BRANCH_PREFIX) - 1 + 32)
 
-/* Branch for request MSG in BUF whose response must go to NEXT_HOP.
- * OUT gets VIA_BRANCH_LEN chars and a NUL. */
-void via_branch_make(const struct disp_keys *keys, const char *buf,
+/* 10 minutes: longer than any transaction (an INVITE's Timer C is 3
+ * minutes, a non-INVITE transaction 32 s), so a response arrives at most
+ * one epoch after its request; a branch is good for 10 to 20 minutes. */
+#define VIA_EPOCH_S 600
+
+/* The epoch of wall-clock time NOW_S (seconds since 1970). */
+uint32_t via_epoch(uint64_t now_s);
+
+/* Branch for request MSG in BUF whose response must go to NEXT_HOP,
+ * forwarded in EPOCH.  OUT gets VIA_BRANCH_LEN chars and a NUL. */
+void via_branch_make(const struct disp_keys *keys, uint32_t epoch, const char *buf,
                      const struct sip_msg *msg, const struct sockaddr_storage *next_hop,
                      char out[VIA_BRANCH_LEN + 1]);
 
 /* Does BRANCH (a span of BUF) look like ours? */
 bool via_branch_is_ours(const char *buf, struct sip_span branch);
 
-/* Does BRANCH carry a valid MAC for NEXT_HOP? */
-bool via_branch_verify(const struct disp_keys *keys, const char *buf,
+/* Does BRANCH carry a valid MAC for NEXT_HOP, made in EPOCH - 1, EPOCH
+ * or EPOCH + 1? */
+bool via_branch_verify(const struct disp_keys *keys, uint32_t epoch, const char *buf,
                        struct sip_span branch, const struct sockaddr_storage *next_hop);
 
 /* Where a response goes according to Via V (RFC 3261 18.2.2, RFC 3581):

@@ -137,7 +137,7 @@ forward_it(const char *buf, size_t len)
     static struct disp_stats stats;
     static struct fwd_out out;
     static bool ready;
-    struct fwd_ctx ctx = { &keys, &ps, &stats, 5 };
+    struct fwd_ctx ctx = { .keys = &keys, .proxies = &ps, .stats = &stats, .retry_after_s = 5 };
     struct fwd_in in = { buf, len, { 0 }, { 0 } };
     struct sip_msg again;
 
@@ -149,7 +149,8 @@ forward_it(const char *buf, size_t len)
         proxyset_update(&ps);
         ready = true;
     }
-    addr_parse("127.0.0.1:22090", 0, &in.src);
+    /* from a proxy of the set: responses go the whole way */
+    addr_parse("127.0.0.1:22091", 0, &in.src);
     addr_parse("127.0.0.1:5060", 0, &in.local);
     if (fwd_process(&ctx, &in, &out) == FWD_SEND
         && sip_scan(out.buf, out.len, &again) != SIP_SCAN_OK) {

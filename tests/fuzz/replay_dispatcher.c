@@ -101,7 +101,7 @@ check_file(const char *dir, const char *name)
     gchar *data = NULL;
     gsize len = 0;
     struct sip_msg msg;
-    struct fwd_ctx ctx = { &keys, &ps, &stats, 5 };
+    struct fwd_ctx ctx = { .keys = &keys, .proxies = &ps, .stats = &stats, .retry_after_s = 5 };
     struct fwd_in in;
     enum fwd_action action;
     int rc;

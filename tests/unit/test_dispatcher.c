@@ -40,7 +40,7 @@ setup(void)
     ck_assert_int_eq(disp_keys_derive(secret, sizeof(secret) - 1, &keys), 0);
     proxyset_init(&ps, 1u << PS_SRC_STATIC);
     memset(&stats, 0, sizeof(stats));
-    ctx = (struct fwd_ctx) { &keys, &ps, &stats, 7 };
+    ctx = (struct fwd_ctx) { .keys = &keys, .proxies = &ps, .stats = &stats, .retry_after_s = 7 };
     memset(&in, 0, sizeof(in));
     ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
     ck_assert_int_eq(addr_parse("198.51.100.1:5060", 0, &in.local), 0);
