@@ -338,6 +338,90 @@ lab_start_host_cluster() {
     node_start_pacemaker "$dir"
 }
 
+# lab_start_cluster TIMEOUT_S: Corosync on every cluster host, then Pacemaker
+# one host at a time, then wait for the whole cluster.  Six nodes share two
+# cores here: started all at once, 42 Pacemaker daemons open their Corosync
+# IPC connections together while six real-time corosyncs set up the shared
+# memory for each; Pacemaker's daemons starved, pacemakerd killed them as
+# unresponsive, their restarts starved the machine again, and the cluster
+# did not form in 300 s (CI, 2026-12-07; reproduced here in 1 of 8 tries).
+lab_start_cluster() {
+    local limit=$1 h
+    for h in $(lab_cluster_hosts); do
+        node_start_corosync "$(lab_node_dir "$h")" || return 1
+    done
+    lab_wait_membership "$limit" || return 1
+    # The first host alone (it becomes the DC), then two at a time.
+    # shellcheck disable=SC2046
+    set -- $(lab_cluster_hosts)
+    lab_start_pacemaker_wave "$1"
+    shift
+    while [ $# -gt 0 ]; do
+        lab_start_pacemaker_wave "$1" ${2:+"$2"}
+        shift $(($# > 1 ? 2 : 1))
+    done
+    lab_wait_cluster "$limit" restart
+}
+
+# lab_start_pacemaker_wave HOST...: Pacemaker on these hosts; wait (60 s at
+# most) until each one's crm_mon shows it online.
+lab_start_pacemaker_wave() {
+    local h
+    for h in "$@"; do
+        node_start_pacemaker "$(lab_node_dir "$h")"
+    done
+    for h in "$@"; do
+        lab_wait_node_joined "$h" 60 \
+            || echo "sipha-lab: $h has not joined after 60 s; going on" >&2
+    done
+}
+
+# lab_members HOST: how many nodes HOST's Corosync has in its membership.
+lab_members() {
+    lab_exec "$1" timeout -k 5 20 corosync-quorumtool -s 2>/dev/null | awk '/^Nodes:/ { print $2 }'
+}
+
+# lab_wait_membership TIMEOUT_S: every cluster host's Corosync sees them all.
+lab_wait_membership() {
+    local limit=$1 deadline h want n
+    deadline=$(($(date +%s) + limit))
+    want=$(lab_cluster_hosts | wc -w)
+    for h in $(lab_cluster_hosts); do
+        while n=$(lab_members "$h"); [ "${n:-0}" != "$want" ]; do
+            if [ "$(date +%s)" -ge "$deadline" ]; then
+                echo "sipha-lab: Corosync on $h sees ${n:-no} of $want nodes after ${limit}s" >&2
+                return 1
+            fi
+            sleep 0.5
+        done
+    done
+}
+
+# lab_wait_node_joined HOST TIMEOUT_S: HOST's own crm_mon calls it online.
+lab_wait_node_joined() {
+    local host=$1 deadline
+    deadline=$(($(date +%s) + $2))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        lab_online_nodes "$host" 2>/dev/null | grep -qx "$host" && return 0
+        sleep 1
+    done
+    return 1
+}
+
+# lab_restart_pacemaker HOST: Pacemaker stopped hard and started again (only
+# while the lab comes up: nothing runs on the node yet).
+lab_restart_pacemaker() {
+    local host=$1 _try
+    lab_signal "$host" pacemaker KILL 2>/dev/null
+    for _try in $(seq 1 50); do
+        # shellcheck disable=SC2046
+        [ -z "$(lab_host_pids "$host" $(lab_proc_comms "$host" pacemaker))" ] && break
+        sleep 0.1
+    done
+    node_start_pacemaker "$(lab_node_dir "$host")"
+    lab_event "pacemaker restarted on $host (not in the cluster while the lab came up)"
+}
+
 # lab_crm_mon_xml [HOST]: crm_mon's XML from a live host.
 lab_crm_mon_xml() {
     local host=${1:-} _try out
@@ -362,15 +446,24 @@ lab_has_dc() {
     lab_crm_mon_xml "$@" | grep -q '<current_dc present="true"'
 }
 
-# lab_wait_cluster TIMEOUT_S: every powered-on cluster host online, a DC.
+# lab_wait_cluster TIMEOUT_S [restart]: every powered-on cluster host online,
+# a DC.  With "restart" (lab up only), a host still missing after a third of
+# the time gets its Pacemaker restarted, once.
 lab_wait_cluster() {
-    local limit=$1 deadline want got
+    local limit=$1 restart=${2:-} deadline restart_at want got h
     deadline=$(($(date +%s) + limit))
+    restart_at=$(($(date +%s) + limit / 3))
     want=$(for h in $(lab_cluster_hosts); do [ "$(lab_power "$h")" = on ] && echo "$h"; done | sort | tr '\n' ' ')
     while [ "$(date +%s)" -lt "$deadline" ]; do
         got=$(lab_online_nodes 2>/dev/null | sort | tr '\n' ' ')
         if [ "$got" = "$want" ] && lab_has_dc; then
             return 0
+        fi
+        if [ "$restart" = restart ] && [ "$(date +%s)" -ge "$restart_at" ]; then
+            restart=used
+            for h in $want; do
+                case " $got " in *" $h "*) ;; *) lab_restart_pacemaker "$h" ;; esac
+            done
         fi
         sleep 1
     done
@@ -575,10 +668,7 @@ lab_up() {
     for h in $(lab_cluster_hosts) uac uas; do
         lab_create_host "$h" || { echo "sipha-lab: cannot create host $h" >&2; return 1; }
     done
-    for h in $(lab_cluster_hosts); do
-        lab_start_host_cluster "$h" || return 1
-    done
-    lab_wait_cluster "${LAB_WAIT_S:-180}" || return 1
+    lab_start_cluster "${LAB_WAIT_S:-180}" || return 1
     lab_event "cluster formed: $(lab_online_nodes | tr '\n' ' ')"
     lab_configure || { echo "sipha-lab: configuration failed" >&2; return 1; }
     lab_start_uas || return 1
