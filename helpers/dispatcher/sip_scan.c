@@ -436,29 +436,44 @@ sip_uri_rest_ok(const char *buf, uint32_t i, uint32_t end)
     return i == end;
 }
 
-/* An absolute URI in BUF[i, end): scheme = ALPHA *(ALPHA/DIGIT/+/-/.) ":",
- * then printable ASCII without LWS, quotes or angle brackets. */
-static bool
-uri_ok(const char *buf, uint32_t i, uint32_t end)
+/* An absolute URI in BUF[i, end) (RFC 3261 25.1 absoluteURI, RFC 3986):
+ * scheme = ALPHA *(ALPHA/DIGIT/+/-/.) ":", then printable ASCII without
+ * LWS, quotes or angle brackets (urn:service:sos, tel:, im:, any scheme).
+ * Returns the index of the ':' after the scheme, or 0. */
+static uint32_t
+absolute_uri(const char *buf, uint32_t i, uint32_t end)
 {
     uint32_t start = i;
 
     if (i >= end || !is_alnum(buf[i]) || is_digit(buf[i])) {
-        return false;
+        return 0;
     }
     while (i < end && (is_alnum(buf[i]) || buf[i] == '+' || buf[i] == '-' || buf[i] == '.')) {
         i++;
     }
     /* libosip2 wants a scheme of two characters or more; none is shorter */
     if (i >= end || buf[i] != ':' || i + 1 >= end || i - start < 2) {
-        return false;
+        return 0;
     }
     for (uint32_t k = i + 1; k < end; k++) {
         unsigned char c = (unsigned char) buf[k];
 
         if (c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>') {
-            return false;
+            return 0;
         }
+    }
+    return i;
+}
+
+/* The strict reading: an absolute URI whose scheme is sip or sips (read
+ * whole, as libosip2 does) or tel. */
+static bool
+uri_ok(const char *buf, uint32_t start, uint32_t end)
+{
+    uint32_t i = absolute_uri(buf, start, end);
+
+    if (i == 0) {
+        return false;
     }
     if ((i - start == 3 && strncasecmp(buf + start, "sip", 3) == 0)
         || (i - start == 4 && strncasecmp(buf + start, "sips", 4) == 0)) {
@@ -466,6 +481,41 @@ uri_ok(const char *buf, uint32_t i, uint32_t end)
     }
     /* other schemes: tel only (libosip2's generic URI rules are its own) */
     return i - start == 3 && strncasecmp(buf + start, "tel", 3) == 0;
+}
+
+/* A ;tag= header parameter in a To value the strict reading refused:
+ * outside quoted strings and angle brackets. */
+static bool
+loose_tag(const char *buf, uint32_t i, uint32_t end)
+{
+    while (i < end) {
+        if (buf[i] == '"') {
+            i = skip_quoted(buf, i, end);
+            if (i == 0) {
+                return false;
+            }
+            continue;
+        }
+        if (buf[i] == '<') {
+            const char *close = memchr(buf + i, '>', end - i);
+
+            if (close == NULL) {
+                return false;
+            }
+            i = (uint32_t) (close - buf) + 1;
+            continue;
+        }
+        if (buf[i] == ';') {
+            uint32_t name = skip_lws(buf, i + 1, end);
+
+            if (end - name >= 3 && strncasecmp(buf + name, "tag", 3) == 0
+                && skip_lws(buf, name + 3, end) < end && buf[skip_lws(buf, name + 3, end)] == '=') {
+                return true;
+            }
+        }
+        i++;
+    }
+    return false;
 }
 
 /* Check the shape of a To/From value (RFC 3261 20.10/20.20):
@@ -569,6 +619,14 @@ scan_name_addr(const char *buf, uint32_t i, uint32_t end, bool *tag)
             }
         }
     }
+}
+
+/* The strict reading of a To/From value, and no NUL in it (libosip2
+ * and most C stacks read headers as C strings). */
+static bool
+readable_name_addr(const char *buf, uint32_t i, uint32_t end, bool *tag)
+{
+    return memchr(buf + i, '\0', end - i) == NULL && scan_name_addr(buf, i, end, tag);
 }
 
 static int
@@ -706,19 +764,23 @@ scan_header(const char *buf, uint32_t start, uint32_t name_end, uint32_t vstart,
         case H_CONTENT_LENGTH:
             return scan_number_header(buf, vstart, vend, &msg->content_length, 9);
         case H_TO:
-            if (msg->to_header.len != 0) {
+            if (msg->to_header.len != 0 || vend == vstart) {
                 return SIP_SCAN_BAD_HEADER;
             }
             msg->to_header = header;
             msg->to_value = (struct sip_span) { vstart, vend - vstart };
-            return scan_name_addr(buf, vstart, vend, &msg->to_tag) ? SIP_SCAN_OK
-                                                                   : SIP_SCAN_BAD_HEADER;
+            msg->to_readable = readable_name_addr(buf, vstart, vend, &msg->to_tag);
+            if (!msg->to_readable) {
+                msg->to_tag = loose_tag(buf, vstart, vend);
+            }
+            return SIP_SCAN_OK;
         case H_FROM:
-            if (msg->from_header.len != 0) {
+            if (msg->from_header.len != 0 || vend == vstart) {
                 return SIP_SCAN_BAD_HEADER;
             }
             msg->from_header = header;
-            return scan_name_addr(buf, vstart, vend, &tag) ? SIP_SCAN_OK : SIP_SCAN_BAD_HEADER;
+            msg->from_readable = readable_name_addr(buf, vstart, vend, &tag);
+            return SIP_SCAN_OK;
         default:
             return SIP_SCAN_OK;
     }
@@ -778,9 +840,11 @@ scan_request_line(const char *buf, uint32_t i, uint32_t e, struct sip_msg *msg)
     if (e - i != 7 || strncmp(buf + i, "SIP/2.0", 7) != 0) {
         return SIP_SCAN_BAD_START;
     }
-    if (!uri_ok(buf, msg->ruri.off, msg->ruri.off + msg->ruri.len)) {
+    /* any absoluteURI: a forwarder routes on the Call-ID, not on it */
+    if (absolute_uri(buf, msg->ruri.off, msg->ruri.off + msg->ruri.len) == 0) {
         return SIP_SCAN_BAD_START;
     }
+    msg->ruri_strict = uri_ok(buf, msg->ruri.off, msg->ruri.off + msg->ruri.len);
     return SIP_SCAN_OK;
 }
 
@@ -939,8 +1003,9 @@ sip_scan(const char *buf, size_t len_in, struct sip_msg *msg)
     if (rc != SIP_SCAN_OK) {
         return rc;
     }
-    /* libosip2, like most C SIP stacks, reads headers as C strings */
-    if (memchr(buf, '\0', msg->headers_end) != NULL || !line_ends_consistent(buf, i, msg->body_off)) {
+    /* a NUL in a header the scanner reads fails its character classes
+     * (To and From: unreadable); elsewhere it is forwarded untouched */
+    if (!line_ends_consistent(buf, i, msg->body_off)) {
         return SIP_SCAN_BAD_HEADER;
     }
     if (msg->via_count == 0 || msg->call_id.len == 0 || msg->cseq_header.len == 0

@@ -46,7 +46,8 @@ struct sip_via {
 struct sip_msg {
     bool is_request;
     struct sip_span method;     /* requests */
-    struct sip_span ruri;       /* requests */
+    struct sip_span ruri;       /* requests: any absoluteURI */
+    bool ruri_strict;           /* sip:, sips: or tel: by the strict rules (libosip2's) */
     int status;                 /* responses */
     struct sip_via via[2];      /* top and second Via */
     int via_count;              /* Via values seen (saturates at 3) */
@@ -56,6 +57,12 @@ struct sip_msg {
     struct sip_span to_header;
     struct sip_span to_value;
     bool to_tag;
+    /* To and From read exactly (name-addr or addr-spec, known scheme, no
+     * NUL).  A forwarder needs neither (only the To tag, found outside
+     * quotes and angle brackets when the rest is unreadable): a request
+     * whose To or From it cannot read is still forwarded untouched. */
+    bool to_readable;
+    bool from_readable;
 #define SIP_MAX_VIA_HEADERS 16
     struct sip_span via_headers[SIP_MAX_VIA_HEADERS];  /* for replies */
     int via_header_count;       /* > SIP_MAX_VIA_HEADERS: some not kept */

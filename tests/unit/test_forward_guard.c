@@ -390,6 +390,116 @@ START_TEST(test_listen_addresses_refused_as_proxies)
 }
 END_TEST
 
+/* ---- item 9: interop ---- */
+
+/* Forwarded untouched but for our Via and Max-Forwards; returns the
+ * forwarded text. */
+static const char *
+forwarded_intact(const char *request)
+{
+    const char *o;
+
+    ck_assert_msg(process_str(request) == FWD_SEND, "dropped: %s", request);
+    ck_assert_ptr_nonnull(out.proxy);
+    o = out_str();
+    /* the start line unchanged, our Via right after it */
+    ck_assert_msg(strncmp(o, request, (size_t) (strstr(request, "\r\n") - request)) == 0,
+                  "%s", o);
+    ck_assert_ptr_nonnull(strstr(o, "\r\nVia: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKsd"));
+    return o;
+}
+
+START_TEST(test_any_absolute_uri_forwarded)
+{
+    static const char *const ruri[] = {
+        "urn:service:sos", "urn:service:sos.fire", "tel:+1-201-555-0123;phone-context=a.example",
+        "nobodyKnowsThisScheme:totallyopaquecontent", "soap.beep://192.0.2.103:3002",
+        "im:alice@example.com", "sip:a", "sip:user:@example.com",
+    };
+    char msg[1024];
+
+    add_proxy("10.0.0.1:5060");
+    for (size_t i = 0; i < sizeof(ruri) / sizeof(ruri[0]); i++) {
+        snprintf(msg, sizeof(msg), "INVITE %s SIP/2.0\r\n"
+                 "Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKu%zu\r\n"
+                 "Max-Forwards: 70\r\nTo: <%s>\r\n"
+                 "From: <sip:caller@example.com>;tag=1\r\nCall-ID: uri-%zu\r\n"
+                 "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", ruri[i], i, ruri[i], i);
+        forwarded_intact(msg);
+    }
+}
+END_TEST
+
+START_TEST(test_token_method_and_unknown_to_from)
+{
+    const char *o;
+
+    add_proxy("10.0.0.1:5060");
+    /* RFC 4475 intmeth's method, unksm2's To and From */
+    o = forwarded_intact(
+        "!interesting-Method0123456789_*+`.%indeed'~ sip:bob@example.com SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKm1\r\n"
+        "Max-Forwards: 70\r\nTo: isbn:2983792873\r\n"
+        "From: <http://www.example.com>;tag=3234233\r\nCall-ID: m1\r\n"
+        "CSeq: 1 !interesting-Method0123456789_*+`.%indeed'~\r\n\r\n");
+    ck_assert_ptr_nonnull(strstr(o, "\r\nTo: isbn:2983792873\r\n"));
+    /* a display name with a NUL (intmeth's To): forwarded, and its tag
+     * still read for routing */
+    static const char nul_to[] =
+        "INVITE sip:bob@example.com SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKm2\r\n"
+        "Max-Forwards: 70\r\nTo: \"NUL:\\\0\" <sip:bob@example.com>;tag=x\r\n"
+        "From: <sip:a@example.com>;tag=1\r\nCall-ID: m2\r\nCSeq: 1 INVITE\r\n\r\n";
+    struct sip_msg m;
+
+    ck_assert_int_eq(process(nul_to, sizeof(nul_to) - 1), FWD_SEND);
+    ck_assert_ptr_nonnull(out.proxy);
+    ck_assert_int_eq(sip_scan(nul_to, sizeof(nul_to) - 1, &m), SIP_SCAN_OK);
+    ck_assert(m.to_tag && !m.to_readable);
+}
+END_TEST
+
+/* A new call I from the client at SENT_BY (in.src): the family of the
+ * proxy it went to. */
+static int
+call_family(const char *sent_by, int i)
+{
+    char msg[1024];
+
+    snprintf(msg, sizeof(msg), "INVITE sip:bob@example.com SIP/2.0\r\n"
+             "Via: SIP/2.0/UDP %s:5070;branch=z9hG4bKf%d\r\n"
+             "To: <sip:bob@example.com>\r\nFrom: <sip:a@example.com>;tag=1\r\n"
+             "Call-ID: fam-%d\r\nCSeq: 1 INVITE\r\n\r\n", sent_by, i, i);
+    ck_assert_int_eq(process_str(msg), FWD_SEND);
+    return out.proxy != NULL ? out.dst.ss_family : AF_UNSPEC;
+}
+
+/* A mixed IPv4/IPv6 set: each request goes to a proxy of its family
+ * (it leaves from its arrival address), never dropped for the family. */
+START_TEST(test_mixed_family_set)
+{
+    add_proxy("10.0.0.1:5060");
+    add_proxy("[2001:db8::1]:5060");
+    add_proxy("[2001:db8::2]:5060");
+    for (int i = 0; i < 60; i++) {
+        ck_assert_int_eq(call_family("192.0.2.10", i), AF_INET);
+    }
+    /* over IPv6, only the IPv6 proxies */
+    ck_assert_int_eq(addr_parse("[2001:db8::99]:5070", 0, &in.src), 0);
+    ck_assert_int_eq(addr_parse("[2001:db8::10]:5060", 0, &in.local), 0);
+    for (int i = 0; i < 60; i++) {
+        ck_assert_int_eq(call_family("[2001:db8::99]", i), AF_INET6);
+    }
+    ck_assert_int_eq(stats.drop_family, 0);
+    /* no IPv6 proxy at all: 503, not a silent drop */
+    proxyset_report(&ps, PS_SRC_STATIC, "[2001:db8::1]:5060", NULL, 0, PS_DOWN);
+    proxyset_report(&ps, PS_SRC_STATIC, "[2001:db8::2]:5060", NULL, 0, PS_DOWN);
+    proxyset_update(&ps);
+    ck_assert_int_eq(call_family("[2001:db8::99]", 0), AF_UNSPEC);
+    ck_assert_int_eq(stats.reply_503, 1);
+}
+END_TEST
+
 /* ---- item 11 ---- */
 
 /* SipHash-2-4 known answers: the paper's (Aumasson and Bernstein, appendix
@@ -517,6 +627,10 @@ guard_suite(void)
         test_request_loop_482, test_max_forwards_capped, test_own_address_as_proxy_not_used,
         test_listen_addresses_refused_as_proxies, NULL,
     };
+    const TTest *interop[] = {
+        test_any_absolute_uri_forwarded, test_token_method_and_unknown_to_from,
+        test_mixed_family_set, NULL,
+    };
     const TTest *small[] = {
         test_siphash_known_answers, test_siphash_incremental, test_long_branches_hashed_whole,
         test_cseq_range, NULL,
@@ -524,6 +638,7 @@ guard_suite(void)
 
     add_case(s, "loops", loops);
     add_case(s, "hops", hops);
+    add_case(s, "interop", interop);
     add_case(s, "small", small);
     return s;
 }
