@@ -274,6 +274,43 @@ looped(const char *buf, const struct sip_msg *msg)
         && via_branch_is_ours(buf, msg->via[1].branch);
 }
 
+/* Is the method one of an INVITE transaction (RFC 3261 17.1.1, 9.1)? */
+static bool
+invite_transaction(const char *buf, const struct sip_msg *msg)
+{
+    return sip_span_eq(buf, msg->method, "INVITE") || sip_span_eq(buf, msg->method, "CANCEL")
+        || sip_span_eq(buf, msg->method, "ACK");
+}
+
+/* The proxy for MSG: where its INVITE went, if remembered and still in
+ * the set, else the rendezvous hash of the Call-ID (a request without a
+ * To tag avoids draining proxies); the INVITE's choice is remembered. */
+static struct proxy *
+choose_proxy(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *msg,
+             uint64_t txn)
+{
+    const char *buf = in->buf;
+    int family = in->local.ss_family;
+    struct proxy *proxy = NULL;
+    bool remembered = ctx->affinity != NULL && invite_transaction(buf, msg);
+    uint64_t seed;
+
+    if (remembered && affinity_get(ctx->affinity, txn, ctx->now_s, &seed)) {
+        proxy = proxyset_find_active(ctx->proxies, seed, family);
+    }
+    if (proxy == NULL) {
+        /* only a proxy we can send to from the arrival address */
+        proxy = proxyset_pick_family(ctx->proxies,
+                                     hrw_call_hash(ctx->keys, buf + msg->call_id.off,
+                                                   msg->call_id.len),
+                                     !msg->to_tag, family);
+    }
+    if (proxy != NULL && remembered && sip_span_eq(buf, msg->method, "INVITE")) {
+        affinity_put(ctx->affinity, txn, proxy->seed, ctx->now_s);
+    }
+    return proxy;
+}
+
 static enum fwd_action
 forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *msg,
                 struct fwd_out *out)
@@ -288,6 +325,7 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
     char mf[16];
     struct sockaddr_storage next_hop;
     struct proxy *proxy;
+    uint64_t txn;
     int n = 0, k;
     bool is_ack = sip_span_eq(buf, msg->method, "ACK");
 
@@ -304,11 +342,8 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
         ctx->stats->reply_482 += is_ack ? 0 : 1;
         return reply(ctx, in, msg, 482, "Loop Detected", out);
     }
-    /* only a proxy we can send to from the arrival address */
-    proxy = proxyset_pick_family(ctx->proxies,
-                                 hrw_call_hash(ctx->keys, buf + msg->call_id.off,
-                                               msg->call_id.len),
-                                 !msg->to_tag, in->local.ss_family);
+    txn = via_branch_id(ctx->keys, buf, msg);
+    proxy = choose_proxy(ctx, in, msg, txn);
     if (proxy == NULL) {
         ctx->stats->reply_503 += is_ack ? 0 : 1;
         return reply(ctx, in, msg, 503, "Service Unavailable", out);
@@ -319,7 +354,7 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
         return reply(ctx, in, msg, 482, "Loop Detected", out);
     }
     via_request_next_hop(&msg->via[0], &in->src, &next_hop);
-    via_branch_make(ctx->keys, via_epoch(ctx->now_s), buf, msg, &next_hop, branch);
+    via_branch_format(ctx->keys, via_epoch(ctx->now_s), txn, &next_hop, branch);
     addr_hostport_str(&in->local, local, sizeof(local));
     k = snprintf(via_line, sizeof(via_line), "Via: SIP/2.0/UDP %s;branch=%s%s", local, branch,
                  msg->lf_only ? "\n" : "\r\n");

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "affinity.h"
 #include "mac.h"
 #include "proxyset.h"
 #include "self_addr.h"
@@ -30,6 +31,9 @@ struct fwd_ctx {
     /* Wall-clock seconds, set by the caller once per batch (no clock read
      * per datagram): the branch MAC's epoch, the learned addresses' age. */
     uint64_t now_s;
+    /* Where recent INVITE transactions went, so their CANCEL, ACK and
+     * retransmissions follow across drains and returns; NULL: off. */
+    struct fwd_affinity *affinity;
 };
 
 /* Max-Forwards of what we forward is at most this (RFC 3261 16.6 step 3's

@@ -352,6 +352,7 @@ shutdown_dispatcher(struct dispatcher *d)
         g_main_loop_unref(d->loop);
     }
     udp_batch_free(d->batch);
+    affinity_free(d->fwd.affinity);
     disp_config_clear(&d->cfg);
 }
 
@@ -376,7 +377,7 @@ run(struct dispatcher *d, int argc, char **argv)
     self_addrs_init(&d->self);
     d->proxies.self = &d->self;
     d->fwd = (struct fwd_ctx) { &d->keys, &d->proxies, &d->stats, d->cfg.retry_after_s,
-                                &d->self, (uint64_t) time(NULL) };
+                                &d->self, (uint64_t) time(NULL), affinity_new() };
     d->loop = g_main_loop_new(NULL, FALSE);
     d->started_ms = sipha_now_ms();
     d->batch = udp_batch_new(FWD_OUT_MAX);

@@ -308,6 +308,19 @@ proxyset_pick_family(struct proxyset *ps, uint64_t call_hash, bool new_dialog, i
     return (new_dialog && best != NULL && best->draining) ? best_open : best;
 }
 
+struct proxy *
+proxyset_find_active(struct proxyset *ps, uint64_t seed, int family)
+{
+    for (int i = 0; i < ps->active_count; i++) {
+        struct proxy *p = ps->active[i];
+
+        if (p->seed == seed && (family == AF_UNSPEC || p->addr.ss_family == family)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
 bool
 proxyset_is_proxy_addr(const struct proxyset *ps, const struct sockaddr_storage *addr)
 {

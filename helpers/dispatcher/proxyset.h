@@ -113,6 +113,10 @@ struct proxy *proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_di
 struct proxy *proxyset_pick_family(struct proxyset *ps, uint64_t call_hash, bool new_dialog,
                                    int family);
 
+/* The proxy of SEED among those in use (draining included) of FAMILY
+ * (AF_UNSPEC: any), or NULL. */
+struct proxy *proxyset_find_active(struct proxyset *ps, uint64_t seed, int family);
+
 /* The live table, for the control socket. */
 void proxyset_dump(const struct proxyset *ps, GString *out);
 

@@ -55,8 +55,8 @@ put_field(struct siphash_state *st, const char *buf, struct sip_span s)
  * branches and Request-URIs, so two transactions differing only after
  * the cut shared a branch), and byte order fixed (little-endian), so
  * nodes of different architectures agree. */
-static uint64_t
-branch_id(const struct disp_keys *keys, const char *buf, const struct sip_msg *msg)
+uint64_t
+via_branch_id(const struct disp_keys *keys, const char *buf, const struct sip_msg *msg)
 {
     const struct sip_via *v = &msg->via[0];
     struct siphash_state st;
@@ -106,8 +106,14 @@ via_branch_make(const struct disp_keys *keys, uint32_t epoch, const char *buf,
                 const struct sip_msg *msg, const struct sockaddr_storage *next_hop,
                 char out[VIA_BRANCH_LEN + 1])
 {
+    via_branch_format(keys, epoch, via_branch_id(keys, buf, msg), next_hop, out);
+}
+
+void
+via_branch_format(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
+                  const struct sockaddr_storage *next_hop, char out[VIA_BRANCH_LEN + 1])
+{
     size_t p = sizeof(VIA_BRANCH_PREFIX) - 1;
-    uint64_t id = branch_id(keys, buf, msg);
 
     memcpy(out, VIA_BRANCH_PREFIX, p);
     hex64(id, out + p);

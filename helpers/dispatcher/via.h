@@ -44,6 +44,14 @@ void via_branch_make(const struct disp_keys *keys, uint32_t epoch, const char *b
                      const struct sip_msg *msg, const struct sockaddr_storage *next_hop,
                      char out[VIA_BRANCH_LEN + 1]);
 
+/* The transaction's identity (the branch's id half): the same for an
+ * INVITE, its retransmissions, its CANCEL and the ACK of its non-2xx. */
+uint64_t via_branch_id(const struct disp_keys *keys, const char *buf, const struct sip_msg *msg);
+
+/* The branch of transaction ID whose response must go to NEXT_HOP. */
+void via_branch_format(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
+                       const struct sockaddr_storage *next_hop, char out[VIA_BRANCH_LEN + 1]);
+
 /* Does BRANCH (a span of BUF) look like ours? */
 bool via_branch_is_ours(const char *buf, struct sip_span branch);
 

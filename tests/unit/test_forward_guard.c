@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "forward.h"
+#include "hash.h"
 #include "mac.h"
 #include "proxyset.h"
 #include "sip_scan.h"
@@ -43,10 +44,16 @@ setup(void)
     memset(&stats, 0, sizeof(stats));
     self_addrs_init(&self);
     ps.self = &self;
-    ctx = (struct fwd_ctx) { &keys, &ps, &stats, 7, &self, T0 };
+    ctx = (struct fwd_ctx) { &keys, &ps, &stats, 7, &self, T0, affinity_new() };
     memset(&in, 0, sizeof(in));
     ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
     ck_assert_int_eq(addr_parse("198.51.100.1:5060", 0, &in.local), 0);
+}
+
+static void
+teardown(void)
+{
+    affinity_free(ctx.affinity);
 }
 
 static void
@@ -500,6 +507,78 @@ START_TEST(test_mixed_family_set)
 }
 END_TEST
 
+/* ---- item 4: drain ---- */
+
+/* METHOD of call CALL_ID's INVITE transaction (To tag TO_TAG or none): the
+ * proxy it went to. */
+static struct proxy *
+txn_request(const char *method, const char *call_id, const char *to_tag)
+{
+    char msg[1024];
+
+    snprintf(msg, sizeof(msg), "%s sip:bob@example.com SIP/2.0\r\n"
+             "Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK-%s\r\n"
+             "Max-Forwards: 70\r\nTo: <sip:bob@example.com>%s%s\r\n"
+             "From: <sip:a@example.com>;tag=1\r\nCall-ID: %s\r\nCSeq: 1 %s\r\n\r\n",
+             method, call_id, to_tag != NULL ? ";tag=" : "", to_tag != NULL ? to_tag : "",
+             call_id, method);
+    ck_assert_int_eq(process_str(msg), FWD_SEND);
+    ck_assert_ptr_nonnull(out.proxy);
+    return out.proxy;
+}
+
+/* The INVITE went to P before P started draining: its CANCEL, its
+ * retransmission and the ACK of its error response still go to P. */
+START_TEST(test_cancel_ack_follow_invite_into_drain)
+{
+    struct proxy *p;
+
+    add_proxy("10.0.0.1:5060");
+    add_proxy("10.0.0.2:5060");
+    add_proxy("10.0.0.3:5060");
+    p = txn_request("INVITE", "drain-1", NULL);
+    ck_assert_ptr_nonnull(proxyset_drain(&ps, p->key, true));
+    proxyset_update(&ps);
+    ck_assert(p->draining);
+    ck_assert_ptr_eq(txn_request("CANCEL", "drain-1", NULL), p);
+    ck_assert_ptr_eq(txn_request("INVITE", "drain-1", NULL), p);
+    ck_assert_ptr_eq(txn_request("ACK", "drain-1", "b7"), p);
+}
+END_TEST
+
+/* The INVITE arrived while the proxy its Call-ID hashes to was draining
+ * (so it went to another one, Q): its ACK (To tag: "in a dialog") goes
+ * to Q, not to the draining proxy; and when that proxy returns, the
+ * CANCEL and retransmissions still go to Q. */
+START_TEST(test_cancel_ack_stay_when_proxy_returns)
+{
+    struct proxy *drained = NULL, *q;
+    char call_id[32];
+
+    add_proxy("10.0.0.1:5060");
+    add_proxy("10.0.0.2:5060");
+    add_proxy("10.0.0.3:5060");
+    ck_assert_ptr_nonnull(proxyset_drain(&ps, "10.0.0.1:5060", true));
+    proxyset_update(&ps);
+    /* a Call-ID whose rendezvous winner is the draining proxy */
+    for (int i = 0; drained == NULL; i++) {
+        struct proxy *best;
+
+        snprintf(call_id, sizeof(call_id), "ret-%d", i);
+        best = proxyset_pick(&ps, hrw_call_hash(&keys, call_id, strlen(call_id)), false);
+        drained = best->draining ? best : NULL;
+    }
+    q = txn_request("INVITE", call_id, NULL);
+    ck_assert_ptr_ne(q, drained);
+    ck_assert_ptr_eq(txn_request("ACK", call_id, "e1"), q);
+    ck_assert_ptr_nonnull(proxyset_drain(&ps, "10.0.0.1:5060", false));
+    proxyset_update(&ps);
+    ck_assert_ptr_eq(txn_request("CANCEL", call_id, NULL), q);
+    ck_assert_ptr_eq(txn_request("INVITE", call_id, NULL), q);
+    ck_assert_ptr_eq(txn_request("ACK", call_id, "e1"), q);
+}
+END_TEST
+
 /* ---- item 11 ---- */
 
 /* SipHash-2-4 known answers: the paper's (Aumasson and Bernstein, appendix
@@ -606,7 +685,7 @@ add_case(Suite *s, const char *name, const TTest *const *tests)
 {
     TCase *tc = tcase_create(name);
 
-    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_checked_fixture(tc, setup, teardown);
     for (; *tests != NULL; tests++) {
         tcase_add_test(tc, *tests);
     }
@@ -631,6 +710,9 @@ guard_suite(void)
         test_any_absolute_uri_forwarded, test_token_method_and_unknown_to_from,
         test_mixed_family_set, NULL,
     };
+    const TTest *drain[] = {
+        test_cancel_ack_follow_invite_into_drain, test_cancel_ack_stay_when_proxy_returns, NULL,
+    };
     const TTest *small[] = {
         test_siphash_known_answers, test_siphash_incremental, test_long_branches_hashed_whole,
         test_cseq_range, NULL,
@@ -639,6 +721,7 @@ guard_suite(void)
     add_case(s, "loops", loops);
     add_case(s, "hops", hops);
     add_case(s, "interop", interop);
+    add_case(s, "drain", drain);
     add_case(s, "small", small);
     return s;
 }
