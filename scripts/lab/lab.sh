@@ -109,6 +109,15 @@ lab_event() {
     [ -n "${LAB_QUIET:-}" ] || echo "lab: $*" >&2
 }
 
+# lab_report_failure: what a test prints when the lab did not come up or a
+# check failed: hosts and crm_mon (failed actions included), the timeline.
+lab_report_failure() {
+    lab_status
+    echo
+    echo "timeline:"
+    lab_print_timeline | sed 's/^/  /'
+}
+
 # lab_print_timeline [SINCE]: the events, in seconds since SINCE (default: first).
 lab_print_timeline() {
     local since=${1:-}
