@@ -173,6 +173,11 @@ reply(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *
     }
     const char *eol = msg->lf_only ? "\n" : "\r\n";
 
+    via_request_next_hop(&msg->via[0], &in->src, &out->dst);
+    if (ctx->reply_limit != NULL && !reply_limit_allow(ctx->reply_limit, &out->dst, ctx->now_s)) {
+        ctx->stats->drop_rate_limited++;
+        return FWD_DROP;
+    }
     snprintf(line, sizeof(line), "SIP/2.0 %d %s%s", code, reason, eol);
     puts_(&ob, line);
     n_edits = via_received_edits(in->buf, &msg->via[0], &in->src, edits, scratch);
@@ -207,7 +212,6 @@ reply(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *
         return FWD_DROP;
     }
     out->len = ob.len;
-    via_request_next_hop(&msg->via[0], &in->src, &out->dst);
     out->proxy = NULL;
     return FWD_SEND;
 }

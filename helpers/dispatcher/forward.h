@@ -14,6 +14,7 @@
 #include "affinity.h"
 #include "mac.h"
 #include "proxyset.h"
+#include "reply_limit.h"
 #include "self_addr.h"
 #include "stats.h"
 
@@ -34,6 +35,8 @@ struct fwd_ctx {
     /* Where recent INVITE transactions went, so their CANCEL, ACK and
      * retransmissions follow across drains and returns; NULL: off. */
     struct fwd_affinity *affinity;
+    /* Budget of our own replies per source address; NULL: unlimited. */
+    struct reply_limit *reply_limit;
 };
 
 /* Max-Forwards of what we forward is at most this (RFC 3261 16.6 step 3's

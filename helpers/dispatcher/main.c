@@ -353,6 +353,7 @@ shutdown_dispatcher(struct dispatcher *d)
     }
     udp_batch_free(d->batch);
     affinity_free(d->fwd.affinity);
+    reply_limit_free(d->fwd.reply_limit);
     disp_config_clear(&d->cfg);
 }
 
@@ -377,7 +378,8 @@ run(struct dispatcher *d, int argc, char **argv)
     self_addrs_init(&d->self);
     d->proxies.self = &d->self;
     d->fwd = (struct fwd_ctx) { &d->keys, &d->proxies, &d->stats, d->cfg.retry_after_s,
-                                &d->self, (uint64_t) time(NULL), affinity_new() };
+                                &d->self, (uint64_t) time(NULL), affinity_new(),
+                                reply_limit_new(&d->keys) };
     d->loop = g_main_loop_new(NULL, FALSE);
     d->started_ms = sipha_now_ms();
     d->batch = udp_batch_new(FWD_OUT_MAX);

@@ -13,10 +13,10 @@
     X(rx_responses, "responses received") \
     X(fwd_requests, "requests forwarded to a proxy") \
     X(fwd_responses, "responses forwarded to the previous hop") \
-    X(reply_options, "OPTIONS to the dispatcher answered 200") \
-    X(reply_483, "requests answered 483 Too Many Hops") \
-    X(reply_482, "requests answered 482 Loop Detected") \
-    X(reply_503, "requests answered 503 (no proxy)") \
+    X(reply_options, "OPTIONS to the dispatcher answered 200 (rate-limited ones included)") \
+    X(reply_483, "requests answered 483 Too Many Hops (idem)") \
+    X(reply_482, "requests answered 482 Loop Detected (idem)") \
+    X(reply_503, "requests answered 503, no proxy (idem)") \
     X(drop_keepalive, "keep-alives (CRLF) ignored") \
     X(drop_parse, "dropped: not a SIP message the scanner accepts") \
     X(drop_ack, "ACKs dropped (no proxy, or Max-Forwards 0)") \
@@ -25,6 +25,7 @@
     X(drop_not_proxy, "responses dropped: not from a proxy of the set") \
     X(drop_loop, "responses dropped: next hop is the dispatcher again") \
     X(drop_no_next_hop, "responses dropped: no usable next Via") \
+    X(drop_rate_limited, "replies not sent: over the per-source budget (reply_limit.h)") \
     X(drop_too_big, "dropped: message would exceed a datagram") \
     X(drop_family, "dropped: next hop of another address family than the arrival address") \
     X(tx_errors, "send errors")

@@ -44,7 +44,8 @@ setup(void)
     memset(&stats, 0, sizeof(stats));
     self_addrs_init(&self);
     ps.self = &self;
-    ctx = (struct fwd_ctx) { &keys, &ps, &stats, 7, &self, T0, affinity_new() };
+    ctx = (struct fwd_ctx) { &keys, &ps, &stats, 7, &self, T0, affinity_new(),
+                             reply_limit_new(&keys) };
     memset(&in, 0, sizeof(in));
     ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
     ck_assert_int_eq(addr_parse("198.51.100.1:5060", 0, &in.local), 0);
@@ -54,6 +55,7 @@ static void
 teardown(void)
 {
     affinity_free(ctx.affinity);
+    reply_limit_free(ctx.reply_limit);
 }
 
 static void
@@ -509,10 +511,10 @@ END_TEST
 
 /* ---- item 4: drain ---- */
 
-/* METHOD of call CALL_ID's INVITE transaction (To tag TO_TAG or none): the
- * proxy it went to. */
-static struct proxy *
-txn_request(const char *method, const char *call_id, const char *to_tag)
+/* METHOD of call CALL_ID's INVITE transaction (To tag TO_TAG or none):
+ * what the dispatcher did. */
+static enum fwd_action
+txn_request_tagged(const char *method, const char *call_id, const char *to_tag)
 {
     char msg[1024];
 
@@ -522,7 +524,20 @@ txn_request(const char *method, const char *call_id, const char *to_tag)
              "From: <sip:a@example.com>;tag=1\r\nCall-ID: %s\r\nCSeq: 1 %s\r\n\r\n",
              method, call_id, to_tag != NULL ? ";tag=" : "", to_tag != NULL ? to_tag : "",
              call_id, method);
-    ck_assert_int_eq(process_str(msg), FWD_SEND);
+    return process_str(msg);
+}
+
+static enum fwd_action
+txn_request_action(const char *method, const char *call_id)
+{
+    return txn_request_tagged(method, call_id, NULL);
+}
+
+/* The same, forwarded: the proxy it went to. */
+static struct proxy *
+txn_request(const char *method, const char *call_id, const char *to_tag)
+{
+    ck_assert_int_eq(txn_request_tagged(method, call_id, to_tag), FWD_SEND);
     ck_assert_ptr_nonnull(out.proxy);
     return out.proxy;
 }
@@ -576,6 +591,47 @@ START_TEST(test_cancel_ack_stay_when_proxy_returns)
     ck_assert_ptr_eq(txn_request("CANCEL", call_id, NULL), q);
     ck_assert_ptr_eq(txn_request("INVITE", call_id, NULL), q);
     ck_assert_ptr_eq(txn_request("ACK", call_id, "e1"), q);
+}
+END_TEST
+
+/* ---- item 8: reflection ---- */
+
+static enum fwd_action
+options_ping(int i)
+{
+    char msg[512];
+
+    snprintf(msg, sizeof(msg), "OPTIONS sip:198.51.100.1:5060 SIP/2.0\r\n"
+             "Via: SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bKp%d\r\n"
+             "Max-Forwards: 70\r\nTo: <sip:198.51.100.1>\r\n"
+             "From: <sip:mon@192.0.2.10>;tag=9\r\nCall-ID: p%d\r\nCSeq: 1 OPTIONS\r\n\r\n",
+             i, i);
+    return process_str(msg);
+}
+
+/* Our own replies to one source address are limited per second (a forged
+ * source makes them a reflector); others, and forwarding, are not. */
+START_TEST(test_replies_rate_limited_per_source)
+{
+    int sent = 0;
+
+    for (int i = 0; i < 1000; i++) {
+        sent += options_ping(i) == FWD_SEND;
+    }
+    ck_assert_int_eq(sent, REPLY_LIMIT_PER_S);
+    ck_assert_int_eq(stats.drop_rate_limited, 1000 - REPLY_LIMIT_PER_S);
+    /* another port of the same address shares the budget */
+    ck_assert_int_eq(addr_parse("192.0.2.10:5071", 0, &in.src), 0);
+    ck_assert_int_eq(options_ping(1000), FWD_DROP);
+    /* another source is answered */
+    ck_assert_int_eq(addr_parse("192.0.2.77:5070", 0, &in.src), 0);
+    ck_assert_int_eq(options_ping(1001), FWD_SEND);
+    /* 503s too (no proxy) */
+    ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
+    ck_assert_int_eq(txn_request_action("INVITE", "no-proxy"), FWD_DROP);
+    /* the next second, answered again */
+    ctx.now_s++;
+    ck_assert_int_eq(options_ping(1002), FWD_SEND);
 }
 END_TEST
 
@@ -713,6 +769,7 @@ guard_suite(void)
     const TTest *drain[] = {
         test_cancel_ack_follow_invite_into_drain, test_cancel_ack_stay_when_proxy_returns, NULL,
     };
+    const TTest *reflection[] = { test_replies_rate_limited_per_source, NULL };
     const TTest *small[] = {
         test_siphash_known_answers, test_siphash_incremental, test_long_branches_hashed_whole,
         test_cseq_range, NULL,
@@ -722,6 +779,7 @@ guard_suite(void)
     add_case(s, "hops", hops);
     add_case(s, "interop", interop);
     add_case(s, "drain", drain);
+    add_case(s, "reflection", reflection);
     add_case(s, "small", small);
     return s;
 }
