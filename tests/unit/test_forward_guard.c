@@ -742,6 +742,8 @@ add_case(Suite *s, const char *name, const TTest *const *tests)
     TCase *tc = tcase_create(name);
 
     tcase_add_checked_fixture(tc, setup, teardown);
+    /* Check's 4 s default is wall-clock: a loaded machine is not a failure */
+    tcase_set_timeout(tc, 300);
     for (; *tests != NULL; tests++) {
         tcase_add_test(tc, *tests);
     }
