@@ -5,6 +5,7 @@
  * See docs/heartbeat.md.  Exit codes (--once): 0 every proxy seen is up,
  * 1 at least one is not, 2 usage, 3 could not join the CPG group.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "attrd_pub.h"
 #include "sipha_log.h"
+#include "sipha_sip_addr.h"
 #include "sipha_time.h"
 #include "sipha_watch.h"
 
@@ -118,20 +120,25 @@ static void print_stats(app_t *app)
         printf("{\"connected\":%s,\"ring_stalled\":%s,\"messages\":%" PRIu64
                ",\"beats\":%" PRIu64 ",\"own_ticks\":%" PRIu64 ",\"other_ticks\":%" PRIu64
                ",\"malformed\":%" PRIu64 ",\"unknown_sender\":%" PRIu64
+               ",\"not_member\":%" PRIu64 ",\"wrong_node\":%" PRIu64
+               ",\"table_full\":%" PRIu64 ",\"reclaimed\":%" PRIu64
                ",\"ring_stalls\":%" PRIu64 ",\"conflicts\":%" PRIu64
                ",\"cpg_disconnects\":%" PRIu64 "}",
                s.connected ? "true" : "false", s.ring_stalled ? "true" : "false",
                s.rx_messages, s.rx_beats, s.rx_own_ticks, s.rx_other_ticks, s.rx_malformed,
-               s.rx_unknown_sender, s.ring_stalls, s.conflicts, s.cpg_disconnects);
+               s.rx_unknown_sender, s.rx_not_member, s.rx_wrong_node, s.rx_table_full,
+               s.reclaimed, s.ring_stalls, s.conflicts, s.cpg_disconnects);
         return;
     }
     printf("# stats: connected=%s ring_stalled=%s messages=%" PRIu64 " beats=%" PRIu64
            " own_ticks=%" PRIu64 " other_ticks=%" PRIu64 " malformed=%" PRIu64
-           " unknown_sender=%" PRIu64 " ring_stalls=%" PRIu64 " conflicts=%" PRIu64
-           " cpg_disconnects=%" PRIu64 "\n",
+           " unknown_sender=%" PRIu64 " not_member=%" PRIu64 " wrong_node=%" PRIu64
+           " table_full=%" PRIu64 " reclaimed=%" PRIu64
+           " ring_stalls=%" PRIu64 " conflicts=%" PRIu64 " cpg_disconnects=%" PRIu64 "\n",
            s.connected ? "yes" : "no", s.ring_stalled ? "yes" : "no", s.rx_messages,
            s.rx_beats, s.rx_own_ticks, s.rx_other_ticks, s.rx_malformed,
-           s.rx_unknown_sender, s.ring_stalls, s.conflicts, s.cpg_disconnects);
+           s.rx_unknown_sender, s.rx_not_member, s.rx_wrong_node, s.rx_table_full,
+           s.reclaimed, s.ring_stalls, s.conflicts, s.cpg_disconnects);
 }
 
 static void print_table(app_t *app)
@@ -210,6 +217,54 @@ static gboolean on_dump(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static void free_members(sipha_watch_member_t *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        g_free((char *) m[i].sip_address);
+    }
+    g_free(m);
+}
+
+/* --member ADDR[@NODEID]: the address normalized as the beats announce it. */
+static int parse_members(char **args, sipha_watch_member_t **out, size_t *n_out)
+{
+    size_t n = args != NULL ? g_strv_length(args) : 0;
+    sipha_watch_member_t *m;
+
+    *out = NULL;
+    *n_out = 0;
+    if (n == 0) {
+        return 0;
+    }
+    m = g_new0(sipha_watch_member_t, n);
+    for (size_t i = 0; i < n; i++) {
+        char key[SIPHA_SIP_ADDR_KEY_MAX];
+        char *at = strrchr(args[i], '@');
+        char *end = NULL;
+        unsigned long nodeid = 0;
+
+        if (at != NULL) {
+            *at = '\0';
+            errno = 0;
+            nodeid = strtoul(at + 1, &end, 10);
+        }
+        struct sipha_sip_addr addr;
+
+        if ((at != NULL && (errno != 0 || end == at + 1 || *end != '\0' || nodeid > UINT32_MAX))
+            || sipha_sip_addr_parse(args[i], SIPHA_SIP_UDP, &addr) != 0
+            || sipha_sip_addr_format(&addr, key, sizeof(key)) < 0) {
+            fprintf(stderr, "sipha-watch: --member %s: not ADDR[@NODEID]\n", args[i]);
+            free_members(m, i);
+            return -1;
+        }
+        m[i].sip_address = g_strdup(key);
+        m[i].nodeid = (uint32_t) nodeid;
+    }
+    *out = m;
+    *n_out = n;
+    return 0;
+}
+
 static gboolean on_once_done(gpointer data)
 {
     g_main_loop_quit(((app_t *) data)->loop);
@@ -222,7 +277,10 @@ int main(int argc, char **argv)
     g_autofree char *attr_prefix = NULL;
     g_autofree char *updater = NULL;
     gint down_after_ms = 300, up_after = 3, wait_ms = 1500, refresh_ms = 1000;
-    gint stall_after_ms = 100, tick_ms = 50;
+    gint stall_after_ms = 100, tick_ms = 50, max_proxies = 1024;
+    g_auto(GStrv) member_args = NULL;
+    sipha_watch_member_t *members = NULL;
+    size_t n_members = 0;
     gboolean once = FALSE, publish = FALSE, verbose = FALSE;
     app_t app;
     GOptionEntry entries[] = {
@@ -240,6 +298,8 @@ int main(int argc, char **argv)
         { "publish-attrs", 'P', 0, G_OPTION_ARG_NONE, &publish, "Publish PREFIX<name>=up|down|unknown|conflict node attributes on change", NULL },
         { "attr-prefix", 0, 0, G_OPTION_ARG_STRING, &attr_prefix, "Attribute name prefix (default sipha-proxy-)", "TEXT" },
         { "attrd-updater", 0, 0, G_OPTION_ARG_FILENAME, &updater, "attrd_updater program to run", "PATH" },
+        { "member", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &member_args, "Only take beats for this address, from node NODEID if given (repeat; default: every beat)", "ADDR[@NODEID]" },
+        { "max-proxies", 0, 0, G_OPTION_ARG_INT, &max_proxies, "Table bound (default 1024; 0 = none)", "N" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages to stderr", NULL },
         { NULL }
     };
@@ -257,8 +317,11 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (argc > 1 || down_after_ms <= 0 || up_after <= 0 || wait_ms <= 0 || refresh_ms < 0
-        || stall_after_ms <= 0 || tick_ms <= 0 || (publish && once)) {
+        || stall_after_ms <= 0 || tick_ms <= 0 || max_proxies < 0 || (publish && once)) {
         fprintf(stderr, "sipha-watch: bad arguments (see --help; --publish-attrs is live only)\n");
+        return EXIT_USAGE;
+    }
+    if (parse_members(member_args, &members, &n_members) != 0) {
         return EXIT_USAGE;
     }
     sipha_log_init("sipha-watch", SIPHA_LOG_STDERR, verbose ? LOG_DEBUG : LOG_NOTICE);
@@ -270,6 +333,7 @@ int main(int argc, char **argv)
     opts.up_after_increases = (uint32_t) up_after;
     opts.stall_after_ms = (uint32_t) stall_after_ms;
     opts.tick_interval_ms = (uint32_t) tick_ms;
+    opts.max_proxies = (uint32_t) max_proxies;
     app.loop = g_main_loop_new(NULL, FALSE);
     if (publish) {
         app.pub = attrd_pub_new(NULL, attr_prefix != NULL ? attr_prefix : "sipha-proxy-", updater);
@@ -283,6 +347,9 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     sipha_watch_set_conn_callback(app.watch, on_conn, &app);
+    if (members != NULL) {
+        sipha_watch_set_members(app.watch, members, n_members);
+    }
     g_unix_signal_add(SIGTERM, on_quit, &app);
     g_unix_signal_add(SIGINT, on_quit, &app);
     g_unix_signal_add(SIGUSR1, on_dump, &app);
@@ -307,5 +374,6 @@ int main(int argc, char **argv)
     sipha_watch_free(app.watch);
     attrd_pub_free(app.pub);
     g_main_loop_unref(app.loop);
+    free_members(members, n_members);
     return rc;
 }

@@ -9,17 +9,74 @@
  * loses CPG, and a dispatcher that loses its own view should keep routing
  * on the last good one rather than answer 503 to everything.  A proxy never
  * heard of is not usable (the watcher is required for CIB proxies).
+ *
+ * Health may only be said of proxies a membership source (static list,
+ * CIB) has: the watcher is told the members' addresses, so a beat naming
+ * any other address creates neither a watcher entry nor a proxy-set slot
+ * (a forger could otherwise fill the set's 256 slots and have real
+ * proxies refused).  The members are re-read from the set every
+ * MEMBERS_SYNC_MS; when they change, the watcher's verdicts on the new
+ * members are reported at once.
  */
 #include "config.h"
+
+#include <string.h>
 
 #include "sipha_log.h"
 #include "sipha_watch.h"
 #include "source_adapters.h"
 
+#define MEMBERS_SYNC_MS 100
+
 struct source_watch {
     struct proxyset *ps;
     sipha_watch_t *watch;
+    guint sync_timer;
+    GString *members_seen;      /* the member keys last given to the watcher */
 };
+
+static bool
+is_member(const struct proxy *p)
+{
+    return p->state[PS_SRC_STATIC] != PS_ABSENT || p->state[PS_SRC_CIB] != PS_ABSENT;
+}
+
+/* The proxy-set slot of a member's address, never a new one. */
+static struct proxy *
+member_slot(struct proxyset *ps, const char *address)
+{
+    char key[PROXY_KEY_LEN];
+    struct sockaddr_storage addr;
+
+    if (proxyset_key(address, key, &addr) != 0) {
+        return NULL;
+    }
+    for (int i = 0; i < ps->count; i++) {
+        if (strcmp(ps->proxies[i].key, key) == 0 && is_member(&ps->proxies[i])) {
+            return &ps->proxies[i];
+        }
+    }
+    return NULL;
+}
+
+/* The set's view of a verdict; false for UNKNOWN (keep the last one). */
+static bool
+set_state_of(const sipha_proxy_info_t *info, enum ps_state *state)
+{
+    switch (info->state) {
+        case SIPHA_PROXY_UP:
+            *state = PS_UP;
+            return true;
+        case SIPHA_PROXY_DOWN:
+            *state = info->silent ? PS_SILENT : PS_DOWN;
+            return true;
+        case SIPHA_PROXY_CONFLICT:
+            *state = PS_DOWN;
+            return true;
+        default:
+            return false;
+    }
+}
 
 static void
 on_change(const sipha_proxy_info_t *info, sipha_proxy_state_t old_state, void *data)
@@ -27,27 +84,67 @@ on_change(const sipha_proxy_info_t *info, sipha_proxy_state_t old_state, void *d
     struct source_watch *sw = data;
     enum ps_state state;
 
-    switch (info->state) {
-        case SIPHA_PROXY_UP:
-            state = PS_UP;
-            break;
-        case SIPHA_PROXY_DOWN:
-            state = info->silent ? PS_SILENT : PS_DOWN;
-            break;
-        case SIPHA_PROXY_CONFLICT:
-            state = PS_DOWN;
-            break;
-        default:
-            return;
+    if (!set_state_of(info, &state)) {
+        return;
     }
     /* a DOWN is worth a notice: the "left the set" line that follows does
      * not say why the heartbeat said so */
     sipha_log(state == PS_UP ? LOG_INFO : LOG_NOTICE, "Heartbeat of %s (%s): %s (%s)",
               info->name, info->sip_address, sipha_proxy_state_str(info->state),
               info->reason ? info->reason : "");
+    if (member_slot(sw->ps, info->sip_address) == NULL) {
+        return;     /* not a member (any more): nothing to say about it */
+    }
     if (proxyset_report(sw->ps, PS_SRC_WATCH, info->sip_address, NULL, 0, state) != NULL) {
         proxyset_update(sw->ps);
     }
+}
+
+/* After the members changed: a new member's verdict, if the watcher has one. */
+static void
+report_known(const sipha_proxy_info_t *info, void *data)
+{
+    struct source_watch *sw = data;
+    struct proxy *p = member_slot(sw->ps, info->sip_address);
+    enum ps_state state;
+
+    if (p != NULL && set_state_of(info, &state) && p->state[PS_SRC_WATCH] != state) {
+        on_change(info, SIPHA_PROXY_UNKNOWN, sw);
+    }
+}
+
+/* Give the watcher the members' addresses when they changed (beats carry
+ * the "udp:host:port" keys the set uses).  Any node: the set does not know
+ * where a proxy runs (sipha-watch --member ADDR@NODEID does). */
+static gboolean
+sync_members(gpointer data)
+{
+    struct source_watch *sw = data;
+    sipha_watch_member_t *members = g_new0(sipha_watch_member_t, sw->ps->count + 1);
+    GString *seen = g_string_new(NULL);
+    size_t n = 0;
+
+    for (int i = 0; i < sw->ps->count; i++) {
+        if (is_member(&sw->ps->proxies[i])) {
+            members[n++].sip_address = sw->ps->proxies[i].key;
+            g_string_append(seen, sw->ps->proxies[i].key);
+            g_string_append_c(seen, ' ');
+        }
+    }
+    if (sw->members_seen == NULL || !g_string_equal(seen, sw->members_seen)) {
+        sipha_watch_set_members(sw->watch, members, n);
+        if (sw->members_seen != NULL) {
+            g_string_free(sw->members_seen, TRUE);
+        }
+        sw->members_seen = seen;
+        seen = NULL;
+        sipha_watch_foreach(sw->watch, report_known, sw);
+    }
+    if (seen != NULL) {
+        g_string_free(seen, TRUE);
+    }
+    g_free(members);
+    return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -76,11 +173,13 @@ source_watch_new(struct proxyset *ps, const struct disp_config *cfg)
         return NULL;
     }
     sipha_watch_set_conn_callback(sw->watch, on_conn, sw);
+    /* the first sync sets the filter even while no proxy is a member */
+    sync_members(sw);
+    sw->sync_timer = g_timeout_add(MEMBERS_SYNC_MS, sync_members, sw);
     rc = sipha_watch_start(sw->watch);
     if (rc != 0) {
         sipha_err("Cannot start the heartbeat watcher: %s", g_strerror(-rc));
-        sipha_watch_free(sw->watch);
-        g_free(sw);
+        source_watch_free(sw);
         return NULL;
     }
     return sw;
@@ -90,7 +189,13 @@ void
 source_watch_free(struct source_watch *sw)
 {
     if (sw != NULL) {
+        if (sw->sync_timer != 0) {
+            g_source_remove(sw->sync_timer);
+        }
         sipha_watch_free(sw->watch);
+        if (sw->members_seen != NULL) {
+            g_string_free(sw->members_seen, TRUE);
+        }
         g_free(sw);
     }
 }

@@ -58,6 +58,8 @@ void sipha_watch_opts_init(sipha_watch_opts_t *opts)
     opts->tick_interval_ms = 50;
     opts->stall_after_ms = 100;
     opts->reconnect_max_ms = 2000;
+    opts->max_proxies = 1024;
+    opts->forget_after_ms = 60000;
 }
 
 static uint64_t random_boot_id(void)
@@ -95,6 +97,31 @@ static bool sender_trusted(sipha_watch_t *w, uint32_t nodeid, uint32_t pid, uint
     return *pinned == boot_id;
 }
 
+/* A valid beat the table did not take is counted, and said once per kind
+ * in debug: a flood must not flood the log too. */
+static void count_admission(sipha_watch_t *w, uint32_t nodeid, const sipha_beat_msg_t *msg,
+                            sipha_watch_admit_t admit)
+{
+    switch (admit) {
+        case SIPHA_WATCH_ADMITTED:
+            w->stats.rx_beats++;
+            return;
+        case SIPHA_WATCH_NOT_MEMBER:
+            w->stats.rx_not_member++;
+            break;
+        case SIPHA_WATCH_WRONG_NODE:
+            w->stats.rx_wrong_node++;
+            break;
+        case SIPHA_WATCH_TABLE_FULL:
+            w->stats.rx_table_full++;
+            break;
+    }
+    sipha_debug("ignored beat of '%s' (%s) from node %u: %s", msg->name, msg->sip_address,
+                nodeid, admit == SIPHA_WATCH_NOT_MEMBER ? "not a member's address"
+                : admit == SIPHA_WATCH_WRONG_NODE ? "the proxy runs on another node"
+                : "table full");
+}
+
 static void on_deliver(uint32_t nodeid, uint32_t pid, const void *buf, size_t len,
                        void *data)
 {
@@ -127,11 +154,11 @@ static void on_deliver(uint32_t nodeid, uint32_t pid, const void *buf, size_t le
         w->stats.rx_other_ticks++;
         return;
     }
-    w->stats.rx_beats++;
     sender.nodeid = nodeid;
     sender.pid = pid;
     sender.boot_id = msg.boot_id;
-    sipha_watch_table_beat(w->table, sipha_now_ms(), &sender, &msg);
+    count_admission(w, nodeid, &msg,
+                    sipha_watch_table_beat(w->table, sipha_now_ms(), &sender, &msg));
 }
 
 static void on_confchg(const struct cpg_address *members, size_t n_members,
@@ -257,6 +284,7 @@ sipha_watch_t *sipha_watch_new(const sipha_watch_opts_t *opts, GMainContext *ctx
         sipha_watch_free(w);
         return NULL;
     }
+    sipha_watch_table_set_limits(w->table, w->opts.max_proxies, w->opts.forget_after_ms);
     return w;
 }
 
@@ -332,5 +360,12 @@ void sipha_watch_get_stats(sipha_watch_t *w, sipha_watch_stats_t *stats)
     *stats = w->stats;
     stats->ring_stalls = w->ring.stalls;
     stats->conflicts = sipha_watch_table_conflicts(w->table);
+    stats->reclaimed = sipha_watch_table_reclaimed(w->table);
     stats->connected = sipha_cpg_connected(w->cpg);
+}
+
+void sipha_watch_set_members(sipha_watch_t *w, const sipha_watch_member_t *members,
+                             size_t n_members)
+{
+    sipha_watch_table_set_members(w->table, members, n_members);
 }

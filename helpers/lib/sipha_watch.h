@@ -70,6 +70,13 @@ typedef struct sipha_proxy_info {
     uint16_t load_cpu_permille; /* proxy CPU use, 0..1000 per core */
 } sipha_proxy_info_t;
 
+/* A proxy a membership source has, and where it runs (see
+ * sipha_watch_set_members). */
+typedef struct sipha_watch_member {
+    const char *sip_address;    /* normalized "udp:127.0.0.1:5060" */
+    uint32_t nodeid;            /* Corosync node id it runs on; 0: any node */
+} sipha_watch_member_t;
+
 typedef struct sipha_watch_opts {
     const char *group;              /* CPG group name, default "sipha" */
     uint32_t down_after_ms;         /* default 300 */
@@ -77,6 +84,8 @@ typedef struct sipha_watch_opts {
     uint32_t tick_interval_ms;      /* own ring tick, default 50 */
     uint32_t stall_after_ms;        /* own tick late => ring stalled, default 100 */
     uint32_t reconnect_max_ms;      /* CPG reconnect backoff cap, default 2000 */
+    uint32_t max_proxies;           /* table bound, default 1024 (0: none) */
+    uint32_t forget_after_ms;       /* drop an entry gone this long, default 60000 */
 } sipha_watch_opts_t;
 
 /* Counters of what was received; malformed and foreign input is counted,
@@ -88,6 +97,10 @@ typedef struct sipha_watch_stats {
     uint64_t rx_other_ticks;    /* ticks of other watchers (ignored) */
     uint64_t rx_malformed;      /* bad magic, version, length or field */
     uint64_t rx_unknown_sender; /* sender not a member, or its boot id changed */
+    uint64_t rx_not_member;     /* beat for an address no membership source has */
+    uint64_t rx_wrong_node;     /* beat for a proxy that runs on another node */
+    uint64_t rx_table_full;     /* beat of a new name refused: table full */
+    uint64_t reclaimed;         /* entries removed (gone, or no longer members) */
     uint64_t ring_stalls;       /* times the ring was seen stalled */
     uint64_t conflicts;         /* times an entry entered CONFLICT */
     uint64_t cpg_disconnects;   /* CPG connection losses */
@@ -138,5 +151,12 @@ const sipha_proxy_info_t *sipha_watch_lookup_name(sipha_watch_t *watch,
                                                   const char *name);
 
 void sipha_watch_get_stats(sipha_watch_t *watch, sipha_watch_stats_t *stats);
+
+/* Health may only be said of proxies a membership source has: from now on
+ * only beats for these addresses count, each from the node given (0: any
+ * node), and entries that do not match are removed.  Call again whenever
+ * the membership changes (the list is copied); NULL, 0 lifts the filter. */
+void sipha_watch_set_members(sipha_watch_t *watch, const sipha_watch_member_t *members,
+                             size_t n_members);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "sipha_log.h"
 #include "sipha_watch_table.h"
 
 typedef struct entry {
@@ -41,6 +42,12 @@ struct sipha_watch_table {
     GTree *entries;                     /* name -> entry_t, sorted by name */
     uint64_t resumed_ms;                /* ring or connection came back */
     uint64_t conflicts;
+    /* bounds and the membership filter (sipha_watch_table_set_limits, _members) */
+    size_t max_entries;                 /* 0: no bound */
+    uint32_t forget_after_ms;           /* 0: never */
+    bool full_logged;                   /* "table full" said once per episode */
+    GHashTable *members;                /* address -> nodeid + 1; NULL: no filter */
+    uint64_t reclaimed;
 };
 
 static int name_cmp(gconstpointer a, gconstpointer b, gpointer unused)
@@ -72,7 +79,15 @@ void sipha_watch_table_free(sipha_watch_table_t *table)
         return;
     }
     g_tree_destroy(table->entries);
+    if (table->members != NULL) {
+        g_hash_table_destroy(table->members);
+    }
     free(table);
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
 }
 
 static bool same_sender(const sipha_sender_t *a, const sipha_sender_t *b)
@@ -239,21 +254,216 @@ static void owner_beat(sipha_watch_table_t *table, entry_t *e, uint64_t now_ms,
     }
 }
 
-void sipha_watch_table_beat(sipha_watch_table_t *table, uint64_t now_ms,
-                            const sipha_sender_t *sender, const sipha_beat_msg_t *msg)
-{
-    entry_t *e = g_tree_lookup(table->entries, msg->name);
+/* ---- bounds and reclaiming ---- */
 
+static void remove_entry(sipha_watch_table_t *table, entry_t *e)
+{
+    table->reclaimed++;
+    g_tree_remove(table->entries, e->name);
+    if (table->max_entries == 0 || (size_t) g_tree_nnodes(table->entries) < table->max_entries) {
+        table->full_logged = false;
+    }
+}
+
+/* Remove every entry of a list built by a g_tree_foreach (the tree cannot
+ * change during one). */
+static void remove_listed(sipha_watch_table_t *table, GSList *doomed)
+{
+    for (GSList *l = doomed; l != NULL; l = l->next) {
+        remove_entry(table, l->data);
+    }
+    g_slist_free(doomed);
+}
+
+typedef struct room_ctx {
+    GHashTable *per_address;            /* address -> entries with it */
+    sipha_watch_table_t *table;
+    entry_t *victim;                    /* longest silent, not a member's only */
+} room_ctx_t;
+
+static gboolean count_address(gpointer key, gpointer value, gpointer data)
+{
+    room_ctx_t *ctx = data;
+    entry_t *e = value;
+    gsize n = GPOINTER_TO_SIZE(g_hash_table_lookup(ctx->per_address, e->sip_address));
+
+    g_hash_table_insert(ctx->per_address, e->sip_address, GSIZE_TO_POINTER(n + 1));
+    return FALSE;
+}
+
+static gboolean pick_victim(gpointer key, gpointer value, gpointer data)
+{
+    room_ctx_t *ctx = data;
+    entry_t *e = value;
+    bool member = ctx->table->members != NULL
+                  && g_hash_table_contains(ctx->table->members, e->sip_address);
+    gsize n = GPOINTER_TO_SIZE(g_hash_table_lookup(ctx->per_address, e->sip_address));
+
+    if ((!member || n > 1)
+        && (ctx->victim == NULL || e->info.last_heard_ms < ctx->victim->info.last_heard_ms)) {
+        ctx->victim = e;
+    }
+    return FALSE;
+}
+
+/* Room for one more entry, for a beat naming address.  A full table never
+ * refuses the first beat of a member's address: the member list (the CIB)
+ * bounds the table then, not a forger. */
+static bool make_room(sipha_watch_table_t *table, const char *address)
+{
+    room_ctx_t ctx = { NULL, table, NULL };
+    bool member_first;
+
+    if (table->max_entries == 0 || (size_t) g_tree_nnodes(table->entries) < table->max_entries) {
+        return true;
+    }
+    ctx.per_address = g_hash_table_new(g_str_hash, g_str_equal);
+    g_tree_foreach(table->entries, count_address, &ctx);
+    member_first = table->members != NULL && !g_hash_table_contains(ctx.per_address, address);
+    if (member_first) {
+        g_tree_foreach(table->entries, pick_victim, &ctx);
+        if (ctx.victim != NULL) {
+            remove_entry(table, ctx.victim);
+        }
+    }
+    g_hash_table_destroy(ctx.per_address);
+    if (member_first) {
+        return true;
+    }
+    if (!table->full_logged) {
+        table->full_logged = true;
+        sipha_warn("heartbeat table full (%zu proxies): beats of new names are ignored"
+                   " (counted as table_full)", table->max_entries);
+    }
+    return false;
+}
+
+void sipha_watch_table_set_limits(sipha_watch_table_t *table, size_t max_entries,
+                                  uint32_t forget_after_ms)
+{
+    table->max_entries = max_entries;
+    table->forget_after_ms = forget_after_ms;
+    table->full_logged = false;
+}
+
+uint64_t sipha_watch_table_reclaimed(sipha_watch_table_t *table)
+{
+    return table->reclaimed;
+}
+
+typedef struct stale_ctx {
+    sipha_watch_table_t *table;
+    uint64_t now_ms;
+    GSList *doomed;
+} stale_ctx_t;
+
+static gboolean find_non_member(gpointer key, gpointer value, gpointer data)
+{
+    stale_ctx_t *ctx = data;
+    entry_t *e = value;
+    gpointer v;
+
+    if (!g_hash_table_lookup_extended(ctx->table->members, e->sip_address, NULL, &v)
+        || (GPOINTER_TO_SIZE(v) != 1 && GPOINTER_TO_SIZE(v) - 1 != e->owner.nodeid)) {
+        ctx->doomed = g_slist_prepend(ctx->doomed, e);
+    }
+    return FALSE;
+}
+
+void sipha_watch_table_set_members(sipha_watch_table_t *table,
+                                   const sipha_watch_member_t *members, size_t n_members)
+{
+    stale_ctx_t ctx = { table, 0, NULL };
+
+    if (table->members != NULL) {
+        g_hash_table_destroy(table->members);
+        table->members = NULL;
+    }
+    if (members == NULL) {
+        return;
+    }
+    table->members = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (size_t i = 0; i < n_members; i++) {
+        if (members[i].sip_address != NULL) {
+            g_hash_table_insert(table->members, g_strdup(members[i].sip_address),
+                                GSIZE_TO_POINTER((gsize) members[i].nodeid + 1));
+        }
+    }
+    g_tree_foreach(table->entries, find_non_member, &ctx);
+    remove_listed(table, ctx.doomed);
+}
+
+/* Gone: nothing heard of it for forget_after_ms of ring-live time. */
+static gboolean find_forgotten(gpointer key, gpointer value, gpointer data)
+{
+    stale_ctx_t *ctx = data;
+    entry_t *e = value;
+    uint64_t heard_ms = max_u64(max_u64(e->info.last_heard_ms, e->rival_last_heard_ms),
+                                max_u64(e->judge_from_ms, ctx->table->resumed_ms));
+
+    if (ctx->now_ms > heard_ms && ctx->now_ms - heard_ms > ctx->table->forget_after_ms) {
+        ctx->doomed = g_slist_prepend(ctx->doomed, e);
+    }
+    return FALSE;
+}
+
+static void forget_gone(sipha_watch_table_t *table, uint64_t now_ms)
+{
+    stale_ctx_t ctx = { table, now_ms, NULL };
+
+    if (table->forget_after_ms == 0) {
+        return;
+    }
+    g_tree_foreach(table->entries, find_forgotten, &ctx);
+    remove_listed(table, ctx.doomed);
+}
+
+/* Membership filter: the address must be a member's, and the sender on
+ * its node.  A forged beat from anywhere else creates nothing. */
+static sipha_watch_admit_t admit_member(sipha_watch_table_t *table,
+                                        const sipha_sender_t *sender,
+                                        const sipha_beat_msg_t *msg)
+{
+    gpointer value;
+
+    if (table->members == NULL) {
+        return SIPHA_WATCH_ADMITTED;
+    }
+    if (!g_hash_table_lookup_extended(table->members, msg->sip_address, NULL, &value)) {
+        return SIPHA_WATCH_NOT_MEMBER;
+    }
+    /* stored as nodeid + 1 so that "any node" (0) is not a NULL value */
+    uint32_t nodeid = (uint32_t) (GPOINTER_TO_SIZE(value) - 1);
+    if (nodeid != 0 && nodeid != sender->nodeid) {
+        return SIPHA_WATCH_WRONG_NODE;
+    }
+    return SIPHA_WATCH_ADMITTED;
+}
+
+sipha_watch_admit_t sipha_watch_table_beat(sipha_watch_table_t *table, uint64_t now_ms,
+                                           const sipha_sender_t *sender,
+                                           const sipha_beat_msg_t *msg)
+{
+    sipha_watch_admit_t admit = admit_member(table, sender, msg);
+    entry_t *e;
+
+    if (admit != SIPHA_WATCH_ADMITTED) {
+        return admit;
+    }
+    e = g_tree_lookup(table->entries, msg->name);
     if (e == NULL) {
+        if (!make_room(table, msg->sip_address)) {
+            return SIPHA_WATCH_TABLE_FULL;
+        }
         e = entry_new(table, now_ms, sender, msg);
         if (e == NULL) {
-            return;
+            return SIPHA_WATCH_TABLE_FULL;
         }
     }
     if (e->has_rival && same_sender(&e->rival, sender)) {
         e->rival_last_heard_ms = now_ms;
         g_strlcpy(e->rival_address, msg->sip_address, sizeof(e->rival_address));
-        return;
+        return SIPHA_WATCH_ADMITTED;
     }
     if (!same_sender(&e->owner, sender)) {
         bool owner_gone = e->owner_left
@@ -264,7 +474,7 @@ void sipha_watch_table_beat(sipha_watch_table_t *table, uint64_t now_ms,
                 enter_conflict(table, e, now_ms, sender, msg);
             }
             /* a third sender while in conflict: still a conflict */
-            return;
+            return SIPHA_WATCH_ADMITTED;
         }
         /* The old sender is gone (restart, or it hung): the new one takes the
          * name over and must prove itself. */
@@ -277,9 +487,10 @@ void sipha_watch_table_beat(sipha_watch_table_t *table, uint64_t now_ms,
     }
     e->info.last_heard_ms = now_ms;
     if (e->info.state == SIPHA_PROXY_CONFLICT) {
-        return;
+        return SIPHA_WATCH_ADMITTED;
     }
     owner_beat(table, e, now_ms, msg);
+    return SIPHA_WATCH_ADMITTED;
 }
 
 typedef struct leave_ctx {
@@ -322,11 +533,6 @@ typedef struct eval_ctx {
     uint64_t now_ms;
     bool ring_stalled;
 } eval_ctx_t;
-
-static uint64_t max_u64(uint64_t a, uint64_t b)
-{
-    return a > b ? a : b;
-}
 
 /* A sender silent for two down_after periods no longer holds a claim. */
 static void evaluate_conflict(eval_ctx_t *ctx, entry_t *e)
@@ -377,6 +583,9 @@ void sipha_watch_table_evaluate(sipha_watch_table_t *table, uint64_t now_ms,
     eval_ctx_t ctx = { table, now_ms, ring_stalled };
 
     g_tree_foreach(table->entries, evaluate_one, &ctx);
+    if (!ring_stalled) {
+        forget_gone(table, now_ms);
+    }
 }
 
 void sipha_watch_table_resume(sipha_watch_table_t *table, uint64_t now_ms)

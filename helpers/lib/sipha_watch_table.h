@@ -30,9 +30,37 @@ sipha_watch_table_t *sipha_watch_table_new(uint32_t down_after_ms,
                                            void *user_data);
 void sipha_watch_table_free(sipha_watch_table_t *table);
 
+/* Why a valid beat was not taken into the table (sipha_watch_table_beat). */
+typedef enum sipha_watch_admit {
+    SIPHA_WATCH_ADMITTED = 0,
+    SIPHA_WATCH_NOT_MEMBER,     /* the members are set and lack its address */
+    SIPHA_WATCH_WRONG_NODE,     /* its address runs on another node */
+    SIPHA_WATCH_TABLE_FULL,     /* a new name, and no room for it */
+} sipha_watch_admit_t;
+
 /* A valid beat from sender. */
-void sipha_watch_table_beat(sipha_watch_table_t *table, uint64_t now_ms,
-                            const sipha_sender_t *sender, const sipha_beat_msg_t *msg);
+sipha_watch_admit_t sipha_watch_table_beat(sipha_watch_table_t *table, uint64_t now_ms,
+                                           const sipha_sender_t *sender,
+                                           const sipha_beat_msg_t *msg);
+
+/* Bounds: at most max_entries entries (0: no bound) of which beats of new
+ * names are refused when it is full, unless the members are set and the
+ * beat is the first of a member's address (then the longest silent entry
+ * that is not a member's only one makes room, or the table grows: the
+ * member list bounds it).  An entry whose sender left the group or fell
+ * silent is removed forget_after_ms (0: never) after it was last heard. */
+void sipha_watch_table_set_limits(sipha_watch_table_t *table, size_t max_entries,
+                                  uint32_t forget_after_ms);
+
+/* The proxies a membership source has (the CIB, a static list): from now
+ * on only beats for these addresses, from the given node (nodeid 0: any),
+ * are taken, and entries that do not match any more are removed.  Copied.
+ * members NULL: every beat is taken again (the default). */
+void sipha_watch_table_set_members(sipha_watch_table_t *table,
+                                   const sipha_watch_member_t *members, size_t n_members);
+
+/* Entries removed so far (reclaimed by the rules above). */
+uint64_t sipha_watch_table_reclaimed(sipha_watch_table_t *table);
 
 /* CPG says (nodeid, pid) left the group; why: "process down", ... */
 void sipha_watch_table_leave(sipha_watch_table_t *table, uint64_t now_ms,

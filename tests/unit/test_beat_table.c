@@ -3,8 +3,11 @@
 #include <config.h>
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib.h>
 
 #include "sipha_watch_table.h"
 
@@ -47,8 +50,9 @@ static void teardown(void)
     sipha_watch_table_free(t);
 }
 
-static void beat(uint64_t now_ms, const sipha_sender_t *s, const char *name,
-                 uint64_t counter, uint8_t state)
+static sipha_watch_admit_t beat_addr(uint64_t now_ms, const sipha_sender_t *s,
+                                     const char *name, const char *address,
+                                     uint64_t counter, uint8_t state)
 {
     sipha_beat_msg_t m;
 
@@ -57,9 +61,15 @@ static void beat(uint64_t now_ms, const sipha_sender_t *s, const char *name,
     m.boot_id = s->boot_id;
     m.counter = counter;
     m.beat_state = state;
-    strcpy(m.name, name);
-    strcpy(m.sip_address, "udp:127.0.0.1:5060");
-    sipha_watch_table_beat(t, now_ms, s, &m);
+    g_strlcpy(m.name, name, sizeof(m.name));
+    g_strlcpy(m.sip_address, address, sizeof(m.sip_address));
+    return sipha_watch_table_beat(t, now_ms, s, &m);
+}
+
+static void beat(uint64_t now_ms, const sipha_sender_t *s, const char *name,
+                 uint64_t counter, uint8_t state)
+{
+    beat_addr(now_ms, s, name, "udp:127.0.0.1:5060", counter, state);
 }
 
 static sipha_proxy_state_t state_of(const char *name)
@@ -360,6 +370,147 @@ START_TEST(test_ring_detector)
 }
 END_TEST
 
+/* ---- membership filter, bounds, reclaiming (forged and stale beats) ---- */
+
+/* One beat naming a real proxy's address, from a node where the CIB does
+ * not run it, used to veto it for ever (and under its name: CONFLICT). */
+START_TEST(test_forged_beat_from_other_node_ignored)
+{
+    const sipha_watch_member_t members[] = { { "udp:127.0.0.1:5060", A.nodeid } };
+    uint64_t now;
+
+    sipha_watch_table_set_members(t, members, 1);
+    now = run_beats(&A, 1000, 1, 5);
+    ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_UP);
+    ck_assert_int_eq(beat_addr(now + 10, &B, "evil", "udp:127.0.0.1:5060", 1,
+                               SIPHA_BEAT_PROBE_TIMEOUT), SIPHA_WATCH_WRONG_NODE);
+    ck_assert_int_eq(beat_addr(now + 20, &B, "p1", "udp:127.0.0.1:5060", 1,
+                               SIPHA_BEAT_STOPPING), SIPHA_WATCH_WRONG_NODE);
+    ck_assert_ptr_null(sipha_watch_table_lookup_name(t, "evil"));
+    ck_assert_int_eq(state_of("p1"), SIPHA_PROXY_UP);
+    ck_assert_int_eq(sipha_watch_table_lookup_address(t, "udp:127.0.0.1:5060")->state,
+                     SIPHA_PROXY_UP);
+    ck_assert_uint_eq(sipha_watch_table_conflicts(t), 0);
+    ck_assert_int_eq(sipha_watch_table_count(t), 1);
+}
+END_TEST
+
+/* Health may only be said of a proxy a membership source has. */
+START_TEST(test_non_member_creates_nothing)
+{
+    const sipha_watch_member_t members[] = { { "udp:127.0.0.1:5060", 0 } };
+
+    sipha_watch_table_set_members(t, members, 1);
+    for (int i = 0; i < 300; i++) {
+        char name[16], addr[40];
+
+        snprintf(name, sizeof(name), "f%d", i);
+        snprintf(addr, sizeof(addr), "udp:10.0.%d.%d:5060", i / 250, i % 250);
+        ck_assert_int_eq(beat_addr(1000 + (uint64_t) i, &B, name, addr, 1, SIPHA_BEAT_OK),
+                         SIPHA_WATCH_NOT_MEMBER);
+    }
+    ck_assert_int_eq(sipha_watch_table_count(t), 0);
+    /* any node will do when the member's node is not known (0) */
+    ck_assert_int_eq(beat_addr(2000, &B, "p1", "udp:127.0.0.1:5060", 1, SIPHA_BEAT_OK),
+                     SIPHA_WATCH_ADMITTED);
+    ck_assert_int_eq(sipha_watch_table_count(t), 1);
+}
+END_TEST
+
+/* Without a filter (sipha-watch), new names stop at the bound; counted. */
+START_TEST(test_table_bounded)
+{
+    int full = 0;
+
+    sipha_watch_table_set_limits(t, 8, 0);
+    for (int i = 0; i < 100; i++) {
+        char name[16], addr[40];
+
+        snprintf(name, sizeof(name), "f%d", i);
+        snprintf(addr, sizeof(addr), "udp:10.0.0.%d:5060", i + 1);
+        full += beat_addr(1000 + (uint64_t) i, &B, name, addr, 1, SIPHA_BEAT_OK)
+                == SIPHA_WATCH_TABLE_FULL;
+    }
+    ck_assert_int_eq(sipha_watch_table_count(t), 8);
+    ck_assert_int_eq(full, 92);
+    /* known names still beat */
+    ck_assert_int_eq(beat_addr(2000, &B, "f0", "udp:10.0.0.1:5060", 2, SIPHA_BEAT_OK),
+                     SIPHA_WATCH_ADMITTED);
+}
+END_TEST
+
+/* A full table never refuses the first beat of a proxy the CIB has: the
+ * longest silent name sharing an address makes room. */
+START_TEST(test_full_table_never_refuses_member)
+{
+    const sipha_watch_member_t members[] = {
+        { "udp:127.0.0.1:5060", 0 }, { "udp:127.0.0.2:5060", 0 },
+    };
+
+    sipha_watch_table_set_limits(t, 4, 0);
+    sipha_watch_table_set_members(t, members, 2);
+    for (int i = 0; i < 10; i++) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "f%d", i);
+        beat_addr(1000 + (uint64_t) i, &B, name, "udp:127.0.0.1:5060", 1, SIPHA_BEAT_OK);
+    }
+    ck_assert_int_eq(sipha_watch_table_count(t), 4);
+    ck_assert_int_eq(beat_addr(2000, &A, "p2", "udp:127.0.0.2:5060", 1, SIPHA_BEAT_OK),
+                     SIPHA_WATCH_ADMITTED);
+    ck_assert_ptr_nonnull(sipha_watch_table_lookup_name(t, "p2"));
+    ck_assert_ptr_null(sipha_watch_table_lookup_name(t, "f0"));    /* the oldest went */
+    ck_assert_int_eq(sipha_watch_table_count(t), 4);
+    ck_assert_uint_eq(sipha_watch_table_reclaimed(t), 1);
+}
+END_TEST
+
+/* Entries no membership source reports any more, or on the wrong node,
+ * are reclaimed when the members change. */
+START_TEST(test_members_change_reclaims)
+{
+    const sipha_watch_member_t both[] = {
+        { "udp:127.0.0.1:5060", 0 }, { "udp:127.0.0.2:5060", 0 },
+    };
+    const sipha_watch_member_t moved[] = { { "udp:127.0.0.1:5060", B.nodeid } };
+
+    sipha_watch_table_set_members(t, both, 2);
+    beat_addr(1000, &A, "p1", "udp:127.0.0.1:5060", 1, SIPHA_BEAT_OK);
+    beat_addr(1000, &A, "p2", "udp:127.0.0.2:5060", 1, SIPHA_BEAT_OK);
+    ck_assert_int_eq(sipha_watch_table_count(t), 2);
+    /* p2 left the CIB, p1 now runs on B's node: A's entry is stale */
+    sipha_watch_table_set_members(t, moved, 1);
+    ck_assert_int_eq(sipha_watch_table_count(t), 0);
+    ck_assert_uint_eq(sipha_watch_table_reclaimed(t), 2);
+    ck_assert_int_eq(beat_addr(1100, &B, "p1", "udp:127.0.0.1:5060", 1, SIPHA_BEAT_OK),
+                     SIPHA_WATCH_ADMITTED);
+    ck_assert_int_eq(sipha_watch_table_lookup_name(t, "p1")->nodeid, B.nodeid);
+}
+END_TEST
+
+/* A sender that left or went silent is forgotten after forget_after_ms of
+ * ring-live time; one that keeps beating is not. */
+START_TEST(test_gone_entries_forgotten)
+{
+    sipha_watch_table_set_limits(t, 0, 5000);
+    beat_addr(1000, &A, "gone", "udp:127.0.0.1:5060", 1, SIPHA_BEAT_OK);
+    sipha_watch_table_leave(t, 1050, A.nodeid, A.pid, "process down");
+    for (uint64_t now = 1000; now <= 7000; now += 100) {
+        beat_addr(now, &B, "live", "udp:127.0.0.2:5060", now, SIPHA_BEAT_OK);
+        sipha_watch_table_evaluate(t, now, false);
+        if (now == 5900) {
+            ck_assert_ptr_nonnull(sipha_watch_table_lookup_name(t, "gone"));
+        }
+    }
+    ck_assert_ptr_null(sipha_watch_table_lookup_name(t, "gone"));
+    ck_assert_ptr_nonnull(sipha_watch_table_lookup_name(t, "live"));
+    ck_assert_uint_eq(sipha_watch_table_reclaimed(t), 1);
+    /* a stalled ring forgets nothing */
+    sipha_watch_table_evaluate(t, 60000, true);
+    ck_assert_ptr_nonnull(sipha_watch_table_lookup_name(t, "live"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("beat-table");
@@ -383,6 +534,12 @@ int main(void)
     tcase_add_test(tc, test_reset_on_connection_loss);
     tcase_add_test(tc, test_iterator_in_name_order);
     tcase_add_test(tc, test_ring_detector);
+    tcase_add_test(tc, test_forged_beat_from_other_node_ignored);
+    tcase_add_test(tc, test_non_member_creates_nothing);
+    tcase_add_test(tc, test_table_bounded);
+    tcase_add_test(tc, test_full_table_never_refuses_member);
+    tcase_add_test(tc, test_members_change_reclaims);
+    tcase_add_test(tc, test_gone_entries_forgotten);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
