@@ -30,6 +30,8 @@ struct beat {
     beat_probe_t *probe;
     GSource *timer;
     sipha_beat_msg_t msg;           /* what we announce; counter and state live here */
+    bool sign;                      /* authenticated beats (sipha_beat_auth.h) */
+    sipha_beat_key_t key;
     GHashTable *rivals;             /* senders of our name already reported */
     uint64_t sent;
     uint64_t send_failures;
@@ -48,6 +50,12 @@ static void send_beat(beat_t *beat)
     len = sipha_beat_msg_encode(&beat->msg, buf, sizeof(buf));
     if (len < 0) {
         sipha_err("cannot encode beat: %s", strerror(-len));
+        return;
+    }
+    /* the MAC binds our node id: a copy replayed from elsewhere fails */
+    if (beat->sign && sipha_beat_sign(buf, (size_t) len, sipha_cpg_local_nodeid(beat->cpg),
+                                      &beat->key) != 0) {
+        sipha_err("cannot sign beat");
         return;
     }
     rc = sipha_cpg_send(beat->cpg, buf, (size_t) len);
@@ -301,6 +309,11 @@ beat_t *beat_new(const beat_opts_t *opts, GMainContext *ctx, const char **error_
     }
     g_strlcpy(beat->msg.name, opts->name, sizeof(beat->msg.name));
     g_strlcpy(beat->msg.sip_address, opts->sip_address, sizeof(beat->msg.sip_address));
+    if (opts->key != NULL) {
+        beat->sign = true;
+        beat->key = *opts->key;
+        beat->msg.flags |= SIPHA_BEAT_FLAG_MAC;
+    }
     beat->probe = beat_probe_new(beat->ctx,
                                  opts->probe_target != NULL ? opts->probe_target : opts->sip_address,
                                  opts->probe_timeout_ms, opts->alive_codes, error_text);

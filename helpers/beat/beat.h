@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "sipha_beat_auth.h"
+
 typedef struct beat_opts {
     const char *name;               /* proxy name */
     const char *sip_address;        /* normalized key announced */
@@ -22,6 +24,7 @@ typedef struct beat_opts {
     bool align;                     /* beat on the wall clock's interval grid */
     const char *load_file;          /* integer -> load_active */
     const char *load_pidfile;       /* process whose CPU use is sent */
+    const sipha_beat_key_t *key;    /* sign every beat (copied); NULL: unauthenticated */
 } beat_opts_t;
 
 typedef struct beat beat_t;

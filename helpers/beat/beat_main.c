@@ -13,6 +13,7 @@
 
 #include "beat.h"
 #include "beat_probe.h"
+#include "sipha_beat_auth.h"
 #include "sipha_daemon.h"
 #include "sipha_beat_msg.h"
 #include "sipha_log.h"
@@ -36,6 +37,9 @@ int main(int argc, char **argv)
     g_autofree char *pid_file = NULL;
     g_autofree char *load_file = NULL;
     g_autofree char *load_pidfile = NULL;
+    g_autofree char *key_file = NULL;
+    gboolean no_auth = FALSE;
+    sipha_beat_key_t beat_key;
     gint interval_ms = 100, probe_timeout_ms = -1, probe_misses = 2;
     gboolean daemon_mode = FALSE, verbose = FALSE, no_align = FALSE;
     GOptionEntry entries[] = {
@@ -49,6 +53,8 @@ int main(int argc, char **argv)
         { "alive-codes", 0, 0, G_OPTION_ARG_STRING, &alive_codes, "Final response codes that count as alive (default any)", "LIST" },
         { "load-file", 0, 0, G_OPTION_ARG_FILENAME, &load_file, "Send the integer in this file as the load figure", "FILE" },
         { "load-pidfile", 0, 0, G_OPTION_ARG_FILENAME, &load_pidfile, "Send the CPU use of the process in this pid file", "FILE" },
+        { "key-file", 'k', 0, G_OPTION_ARG_FILENAME, &key_file, "Sign the beats with a key derived from this secret (default " SIPHA_BEAT_DEFAULT_KEY_FILE " when it exists)", "FILE" },
+        { "no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth, "Send unauthenticated beats (watchers with a key ignore them)", NULL },
         { "no-align", 0, 0, G_OPTION_ARG_NONE, &no_align, "Do not align beats to the wall clock's interval grid", NULL },
         { "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemon_mode, "Run in the background and log to syslog", NULL },
         { "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &pid_file, "Write the pid here", "FILE" },
@@ -87,6 +93,10 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     memset(&opts, 0, sizeof(opts));
+    if (sipha_beat_key_choose(key_file, no_auth, &beat_key, &opts.key, &error_text) != 0) {
+        fprintf(stderr, "sipha-beat: %s\n", error_text);
+        return EXIT_USAGE;
+    }
     opts.name = name;
     opts.sip_address = key;
     opts.probe_target = target != NULL ? target : address;

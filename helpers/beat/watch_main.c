@@ -121,24 +121,26 @@ static void print_stats(app_t *app)
                ",\"beats\":%" PRIu64 ",\"own_ticks\":%" PRIu64 ",\"other_ticks\":%" PRIu64
                ",\"malformed\":%" PRIu64 ",\"unknown_sender\":%" PRIu64
                ",\"not_member\":%" PRIu64 ",\"wrong_node\":%" PRIu64
-               ",\"table_full\":%" PRIu64 ",\"reclaimed\":%" PRIu64
+               ",\"table_full\":%" PRIu64 ",\"unauthenticated\":%" PRIu64
+               ",\"reclaimed\":%" PRIu64
                ",\"ring_stalls\":%" PRIu64 ",\"conflicts\":%" PRIu64
                ",\"cpg_disconnects\":%" PRIu64 "}",
                s.connected ? "true" : "false", s.ring_stalled ? "true" : "false",
                s.rx_messages, s.rx_beats, s.rx_own_ticks, s.rx_other_ticks, s.rx_malformed,
                s.rx_unknown_sender, s.rx_not_member, s.rx_wrong_node, s.rx_table_full,
-               s.reclaimed, s.ring_stalls, s.conflicts, s.cpg_disconnects);
+               s.rx_unauthenticated, s.reclaimed, s.ring_stalls, s.conflicts,
+               s.cpg_disconnects);
         return;
     }
     printf("# stats: connected=%s ring_stalled=%s messages=%" PRIu64 " beats=%" PRIu64
            " own_ticks=%" PRIu64 " other_ticks=%" PRIu64 " malformed=%" PRIu64
            " unknown_sender=%" PRIu64 " not_member=%" PRIu64 " wrong_node=%" PRIu64
-           " table_full=%" PRIu64 " reclaimed=%" PRIu64
+           " table_full=%" PRIu64 " unauthenticated=%" PRIu64 " reclaimed=%" PRIu64
            " ring_stalls=%" PRIu64 " conflicts=%" PRIu64 " cpg_disconnects=%" PRIu64 "\n",
            s.connected ? "yes" : "no", s.ring_stalled ? "yes" : "no", s.rx_messages,
            s.rx_beats, s.rx_own_ticks, s.rx_other_ticks, s.rx_malformed,
            s.rx_unknown_sender, s.rx_not_member, s.rx_wrong_node, s.rx_table_full,
-           s.reclaimed, s.ring_stalls, s.conflicts, s.cpg_disconnects);
+           s.rx_unauthenticated, s.reclaimed, s.ring_stalls, s.conflicts, s.cpg_disconnects);
 }
 
 static void print_table(app_t *app)
@@ -278,6 +280,10 @@ int main(int argc, char **argv)
     g_autofree char *updater = NULL;
     gint down_after_ms = 300, up_after = 3, wait_ms = 1500, refresh_ms = 1000;
     gint stall_after_ms = 100, tick_ms = 50, max_proxies = 1024;
+    g_autofree char *key_file = NULL;
+    gboolean no_auth = FALSE;
+    sipha_beat_key_t beat_key;
+    const char *error_text = NULL;
     g_auto(GStrv) member_args = NULL;
     sipha_watch_member_t *members = NULL;
     size_t n_members = 0;
@@ -299,6 +305,8 @@ int main(int argc, char **argv)
         { "attr-prefix", 0, 0, G_OPTION_ARG_STRING, &attr_prefix, "Attribute name prefix (default sipha-proxy-)", "TEXT" },
         { "attrd-updater", 0, 0, G_OPTION_ARG_FILENAME, &updater, "attrd_updater program to run", "PATH" },
         { "member", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &member_args, "Only take beats for this address, from node NODEID if given (repeat; default: every beat)", "ADDR[@NODEID]" },
+        { "key-file", 'k', 0, G_OPTION_ARG_FILENAME, &key_file, "Only take beats signed with a key derived from this secret (default " SIPHA_BEAT_DEFAULT_KEY_FILE " when it exists)", "FILE" },
+        { "no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth, "Take unauthenticated beats too", NULL },
         { "max-proxies", 0, 0, G_OPTION_ARG_INT, &max_proxies, "Table bound (default 1024; 0 = none)", "N" },
         { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages to stderr", NULL },
         { NULL }
@@ -334,6 +342,11 @@ int main(int argc, char **argv)
     opts.stall_after_ms = (uint32_t) stall_after_ms;
     opts.tick_interval_ms = (uint32_t) tick_ms;
     opts.max_proxies = (uint32_t) max_proxies;
+    if (sipha_beat_key_choose(key_file, no_auth, &beat_key, &opts.key, &error_text) != 0) {
+        fprintf(stderr, "sipha-watch: %s\n", error_text);
+        free_members(members, n_members);
+        return EXIT_USAGE;
+    }
     app.loop = g_main_loop_new(NULL, FALSE);
     if (publish) {
         app.pub = attrd_pub_new(NULL, attr_prefix != NULL ? attr_prefix : "sipha-proxy-", updater);

@@ -171,26 +171,29 @@ static bool msg_fields_valid(const sipha_beat_msg_t *msg)
 
 int sipha_beat_msg_encode(const sipha_beat_msg_t *msg, uint8_t *buf, size_t buf_len)
 {
-    size_t name_len, addr_len, total;
+    size_t name_len, addr_len, total, header_len;
 
     if (msg == NULL || buf == NULL || !msg_fields_valid(msg)) {
         return -EINVAL;
     }
     name_len = strlen(msg->name);
     addr_len = strlen(msg->sip_address);
-    total = SIPHA_BEAT_HEADER_LEN + name_len + addr_len;
+    /* room for a MAC: the header extension, zeroed until signed */
+    header_len = (msg->flags & SIPHA_BEAT_FLAG_MAC) ? SIPHA_BEAT_HEADER_MAC_LEN
+                 : SIPHA_BEAT_HEADER_LEN;
+    total = header_len + name_len + addr_len;
     if (buf_len < total) {
         return -ENOSPC;
     }
-    memset(buf, 0, SIPHA_BEAT_HEADER_LEN);
+    memset(buf, 0, header_len);
     put_u32(buf + 0, SIPHA_BEAT_MAGIC);
     buf[4] = SIPHA_BEAT_VERSION;
     buf[5] = msg->type;
-    put_u16(buf + 6, SIPHA_BEAT_HEADER_LEN);
+    put_u16(buf + 6, (uint16_t) header_len);
     put_u16(buf + 8, (uint16_t) total);
     buf[10] = (uint8_t) name_len;
     buf[11] = (uint8_t) addr_len;
-    put_u32(buf + 12, msg->flags & SIPHA_BEAT_FLAG_LOAD);
+    put_u32(buf + 12, msg->flags & (SIPHA_BEAT_FLAG_LOAD | SIPHA_BEAT_FLAG_MAC));
     put_u64(buf + 16, msg->boot_id);
     put_u64(buf + 24, msg->seq);
     put_u64(buf + 32, msg->counter);
@@ -198,8 +201,8 @@ int sipha_beat_msg_encode(const sipha_beat_msg_t *msg, uint8_t *buf, size_t buf_
     buf[41] = 0;
     put_u16(buf + 42, msg->load_cpu_permille);
     put_u32(buf + 44, msg->load_active);
-    memcpy(buf + SIPHA_BEAT_HEADER_LEN, msg->name, name_len);
-    memcpy(buf + SIPHA_BEAT_HEADER_LEN + name_len, msg->sip_address, addr_len);
+    memcpy(buf + header_len, msg->name, name_len);
+    memcpy(buf + header_len + name_len, msg->sip_address, addr_len);
     return (int) total;
 }
 
@@ -235,7 +238,10 @@ int sipha_beat_msg_decode(const void *buf, size_t len, sipha_beat_msg_t *msg)
     if (msg->type != SIPHA_BEAT_TYPE_BEAT && msg->type != SIPHA_BEAT_TYPE_TICK) {
         return -SIPHA_BEAT_ETYPE;
     }
-    msg->flags = get_u32(p + 12) & SIPHA_BEAT_FLAG_LOAD;
+    msg->flags = get_u32(p + 12) & (SIPHA_BEAT_FLAG_LOAD | SIPHA_BEAT_FLAG_MAC);
+    if ((msg->flags & SIPHA_BEAT_FLAG_MAC) && header_len < SIPHA_BEAT_HEADER_MAC_LEN) {
+        return -SIPHA_BEAT_EFIELD;     /* says it has a MAC, has no room for one */
+    }
     msg->boot_id = get_u64(p + 16);
     msg->seq = get_u64(p + 24);
     msg->counter = get_u64(p + 32);

@@ -10,6 +10,8 @@
  *   5  type              1    32 counter       8   42 load CPU permille 2
  *   6  header length     2                         44 load active     4
  *   8  total length      2                         48 name, then address
+ *                                                   (or 48 MAC, 64 name, when
+ *                                                    flag MAC: sipha_beat_auth.h)
  *  10  name length       1
  *  11  address length    1
  *  12  flags             4
@@ -29,9 +31,13 @@
 #define SIPHA_BEAT_HEADER_LEN   48              /* fixed part of version 1 */
 #define SIPHA_BEAT_NAME_MAX     63
 #define SIPHA_BEAT_ADDR_MAX     127
-#define SIPHA_BEAT_MSG_MAX      (SIPHA_BEAT_HEADER_LEN + SIPHA_BEAT_NAME_MAX + SIPHA_BEAT_ADDR_MAX)
+/* header extension of an authenticated message: a 16-byte MAC at 48 */
+#define SIPHA_BEAT_MAC_LEN      16
+#define SIPHA_BEAT_HEADER_MAC_LEN (SIPHA_BEAT_HEADER_LEN + SIPHA_BEAT_MAC_LEN)
+#define SIPHA_BEAT_MSG_MAX      (SIPHA_BEAT_HEADER_MAC_LEN + SIPHA_BEAT_NAME_MAX + SIPHA_BEAT_ADDR_MAX)
 
 #define SIPHA_BEAT_FLAG_LOAD    0x1u            /* load fields are meaningful */
+#define SIPHA_BEAT_FLAG_MAC     0x2u            /* bytes 48-63 hold a MAC (sipha_beat_auth.h) */
 
 enum sipha_beat_type {
     SIPHA_BEAT_TYPE_BEAT = 1,   /* a sipha-beat's heartbeat */

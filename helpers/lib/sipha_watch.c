@@ -31,6 +31,8 @@ struct sipha_watch {
     uint64_t boot_id;
     GHashTable *members;        /* (nodeid << 32 | pid) -> boot id, 0 = not seen */
     sipha_watch_stats_t stats;
+    bool authenticate;          /* only beats whose MAC verifies with key */
+    sipha_beat_key_t key;
     sipha_watch_conn_fn conn_fn;
     void *conn_data;
 };
@@ -154,6 +156,12 @@ static void on_deliver(uint32_t nodeid, uint32_t pid, const void *buf, size_t le
         w->stats.rx_other_ticks++;
         return;
     }
+    if (w->authenticate && !sipha_beat_verify(buf, len, nodeid, &w->key)) {
+        w->stats.rx_unauthenticated++;
+        sipha_debug("ignored beat of '%s' from node %u pid %u: no valid MAC", msg.name,
+                    nodeid, pid);
+        return;
+    }
     sender.nodeid = nodeid;
     sender.pid = pid;
     sender.boot_id = msg.boot_id;
@@ -273,6 +281,11 @@ sipha_watch_t *sipha_watch_new(const sipha_watch_opts_t *opts, GMainContext *ctx
     }
     g_strlcpy(w->group, w->opts.group != NULL ? w->opts.group : "sipha", sizeof(w->group));
     w->opts.group = w->group;
+    if (w->opts.key != NULL) {
+        w->authenticate = true;
+        w->key = *w->opts.key;
+        w->opts.key = &w->key;
+    }
     w->ctx = g_main_context_ref(ctx != NULL ? ctx : g_main_context_default());
     w->boot_id = random_boot_id();
     w->members = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);

@@ -37,6 +37,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "sipha_beat_auth.h"
+
 typedef enum sipha_proxy_state {
     SIPHA_PROXY_UNKNOWN = 0,    /* not judged yet (new, or watcher lost CPG) */
     SIPHA_PROXY_UP,             /* counter increasing */
@@ -86,6 +88,9 @@ typedef struct sipha_watch_opts {
     uint32_t reconnect_max_ms;      /* CPG reconnect backoff cap, default 2000 */
     uint32_t max_proxies;           /* table bound, default 1024 (0: none) */
     uint32_t forget_after_ms;       /* drop an entry gone this long, default 60000 */
+    /* NULL (default): every beat counts; else only beats whose MAC verifies
+     * with this key (copied; sipha_beat_key_load) */
+    const sipha_beat_key_t *key;
 } sipha_watch_opts_t;
 
 /* Counters of what was received; malformed and foreign input is counted,
@@ -100,6 +105,7 @@ typedef struct sipha_watch_stats {
     uint64_t rx_not_member;     /* beat for an address no membership source has */
     uint64_t rx_wrong_node;     /* beat for a proxy that runs on another node */
     uint64_t rx_table_full;     /* beat of a new name refused: table full */
+    uint64_t rx_unauthenticated; /* beat without a MAC that verifies (a key is set) */
     uint64_t reclaimed;         /* entries removed (gone, or no longer members) */
     uint64_t ring_stalls;       /* times the ring was seen stalled */
     uint64_t conflicts;         /* times an entry entered CONFLICT */

@@ -9,8 +9,15 @@
  *   beat-inject [--group G] --forge       two well-formed ticks with
  *                                         different boot ids from one process
  *                                         (the second is an unknown sender)
+ *   beat-inject [--group G] --veto NAME ADDR   5 well-formed beats of NAME
+ *                                         at ADDR reporting probe-timeout
+ *   beat-inject [--group G] --flood N     well-formed beats of N new names,
+ *                                         each at its own address
+ *   --key-file FILE                       sign --veto and --flood beats
+ *                                         (sipha_beat_auth.h)
  *
- * Prints "malformed=N forged=M" and exits 0 once everything was multicast.
+ * Prints "malformed=N forged=M beats=B" and exits 0 once everything was
+ * multicast.
  */
 #include <config.h>
 
@@ -20,6 +27,7 @@
 #include <unistd.h>
 #include <corosync/cpg.h>
 
+#include "sipha_beat_auth.h"
 #include "sipha_beat_msg.h"
 
 static cpg_handle_t handle;
@@ -86,13 +94,58 @@ static size_t make_garbage(unsigned i, uint8_t *buf)
     }
 }
 
+static const sipha_beat_key_t *key;
+
+/* One well-formed beat from this process (boot id fixed), signed with key. */
+static int send_beat(const char *beat_name, const char *address, uint64_t counter,
+                     uint8_t state)
+{
+    sipha_beat_msg_t m;
+    uint8_t buf[SIPHA_BEAT_MSG_MAX];
+    unsigned int nodeid = 0;
+    int len;
+
+    memset(&m, 0, sizeof(m));
+    m.type = SIPHA_BEAT_TYPE_BEAT;
+    m.boot_id = 0xbad0000 + (uint64_t) getpid();
+    m.seq = counter;
+    m.counter = counter;
+    m.beat_state = state;
+    m.flags = key != NULL ? SIPHA_BEAT_FLAG_MAC : 0;
+    snprintf(m.name, sizeof(m.name), "%s", beat_name);
+    snprintf(m.sip_address, sizeof(m.sip_address), "%s", address);
+    len = sipha_beat_msg_encode(&m, buf, sizeof(buf));
+    if (len < 0 || cpg_local_get(handle, &nodeid) != CS_OK
+        || (key != NULL && sipha_beat_sign(buf, (size_t) len, nodeid, key) != 0)) {
+        return -1;
+    }
+    return send_raw(buf, (size_t) len);
+}
+
+static unsigned send_flood(unsigned n)
+{
+    unsigned sent = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        char beat_name[32], address[64];
+
+        snprintf(beat_name, sizeof(beat_name), "flood%u", i);
+        snprintf(address, sizeof(address), "udp:10.%u.%u.%u:5060", 200 + (i >> 16),
+                 (i >> 8) & 0xff, i & 0xff);
+        sent += send_beat(beat_name, address, 1, SIPHA_BEAT_OK) == 0;
+    }
+    return sent;
+}
+
 int main(int argc, char **argv)
 {
     cpg_callbacks_t callbacks = { .cpg_deliver_fn = deliver, .cpg_confchg_fn = NULL };
     const char *group = "sipha";
     struct cpg_name name;
-    unsigned garbage = 0, malformed = 0, forged = 0;
+    unsigned garbage = 0, malformed = 0, forged = 0, flood = 0, beats = 0;
     int forge = 0;
+    const char *veto_name = NULL, *veto_address = NULL;
+    sipha_beat_key_t key_storage;
     uint8_t buf[SIPHA_BEAT_MSG_MAX];
 
     for (int i = 1; i < argc; i++) {
@@ -102,8 +155,20 @@ int main(int argc, char **argv)
             garbage = (unsigned) atoi(argv[++i]);
         } else if (strcmp(argv[i], "--forge") == 0) {
             forge = 1;
+        } else if (strcmp(argv[i], "--veto") == 0 && i + 2 < argc) {
+            veto_name = argv[++i];
+            veto_address = argv[++i];
+        } else if (strcmp(argv[i], "--flood") == 0 && i + 1 < argc) {
+            flood = (unsigned) atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc) {
+            if (sipha_beat_key_load(argv[++i], &key_storage) != 0) {
+                fprintf(stderr, "beat-inject: cannot use key file %s\n", argv[i]);
+                return 2;
+            }
+            key = &key_storage;
         } else {
-            fprintf(stderr, "usage: beat-inject [--group G] [--garbage N] [--forge]\n");
+            fprintf(stderr, "usage: beat-inject [--group G] [--garbage N] [--forge]"
+                    " [--veto NAME ADDR] [--flood N] [--key-file FILE]\n");
             return 2;
         }
     }
@@ -141,9 +206,17 @@ int main(int argc, char **argv)
             }
         }
     }
+    for (uint64_t c = 1; veto_name != NULL && c <= 5; c++) {
+        beats += send_beat(veto_name, veto_address, c, SIPHA_BEAT_PROBE_TIMEOUT) == 0;
+    }
+    beats += send_flood(flood);
     /* let Corosync deliver before we leave the group */
     usleep(300000);
-    printf("malformed=%u forged=%u\n", malformed, forged);
+    if (veto_name != NULL || flood > 0) {
+        printf("malformed=%u forged=%u beats=%u\n", malformed, forged, beats);
+    } else {
+        printf("malformed=%u forged=%u\n", malformed, forged);
+    }
     cpg_leave(handle, &name);
     cpg_finalize(handle);
     return 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sipha_beat_auth.h"
 #include "sipha_beat_msg.h"
 
 static sipha_beat_msg_t sample(void)
@@ -246,6 +247,68 @@ START_TEST(test_random_garbage)
 }
 END_TEST
 
+/* ---- authenticated beats (sipha_beat_auth.h) ---- */
+
+static const char secret[] = "0123456789abcdef-shared-secret";
+
+static int signed_sample(uint8_t *buf, const sipha_beat_key_t *key, uint32_t nodeid)
+{
+    sipha_beat_msg_t m = sample();
+    int len;
+
+    m.flags |= SIPHA_BEAT_FLAG_MAC;
+    len = sipha_beat_msg_encode(&m, buf, SIPHA_BEAT_MSG_MAX);
+    ck_assert_int_gt(len, 0);
+    ck_assert_int_eq(sipha_beat_sign(buf, (size_t) len, nodeid, key), 0);
+    return len;
+}
+
+START_TEST(test_mac_round_trip)
+{
+    sipha_beat_key_t key;
+    uint8_t buf[SIPHA_BEAT_MSG_MAX];
+    sipha_beat_msg_t d, m = sample();
+    int len;
+
+    ck_assert_int_eq(sipha_beat_key_derive(secret, sizeof(secret) - 1, &key), 0);
+    len = signed_sample(buf, &key, 7);
+    ck_assert_int_eq(len, (int) (SIPHA_BEAT_HEADER_MAC_LEN + strlen(m.name)
+                                 + strlen(m.sip_address)));
+    /* a reader that knows no key decodes it as any version-1 message */
+    ck_assert_int_eq(sipha_beat_msg_decode(buf, (size_t) len, &d), 0);
+    ck_assert_str_eq(d.name, m.name);
+    ck_assert_str_eq(d.sip_address, m.sip_address);
+    ck_assert(sipha_beat_verify(buf, (size_t) len, 7, &key));
+}
+END_TEST
+
+START_TEST(test_mac_rejects)
+{
+    sipha_beat_key_t key, other;
+    uint8_t buf[SIPHA_BEAT_MSG_MAX], plain[SIPHA_BEAT_MSG_MAX];
+    sipha_beat_msg_t m = sample();
+    int len, plain_len;
+
+    ck_assert_int_eq(sipha_beat_key_derive(secret, sizeof(secret) - 1, &key), 0);
+    ck_assert_int_eq(sipha_beat_key_derive("another secret, 16+", 19, &other), 0);
+    len = signed_sample(buf, &key, 7);
+    ck_assert(!sipha_beat_verify(buf, (size_t) len, 8, &key));        /* replayed elsewhere */
+    ck_assert(!sipha_beat_verify(buf, (size_t) len, 7, &other));      /* other key */
+    for (int i = 0; i < len; i++) {                                  /* any byte changed */
+        buf[i] ^= 0x20;
+        ck_assert_msg(!sipha_beat_verify(buf, (size_t) len, 7, &key), "byte %d", i);
+        buf[i] ^= 0x20;
+    }
+    plain_len = sipha_beat_msg_encode(&m, plain, sizeof(plain));      /* unsigned */
+    ck_assert(!sipha_beat_verify(plain, (size_t) plain_len, 7, &key));
+    ck_assert_int_eq(sipha_beat_sign(plain, (size_t) plain_len, 7, &key), -EINVAL);
+    /* the MAC flag on a header with no room for it */
+    plain[15] |= SIPHA_BEAT_FLAG_MAC;
+    ck_assert_int_eq(sipha_beat_msg_decode(plain, (size_t) plain_len, &m), -SIPHA_BEAT_EFIELD);
+    ck_assert_int_eq(sipha_beat_key_derive("too short", 9, &other), -EINVAL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("beat-msg");
@@ -254,6 +317,8 @@ int main(void)
     int failed;
 
     tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_mac_round_trip);
+    tcase_add_test(tc, test_mac_rejects);
     tcase_add_test(tc, test_wire_layout);
     tcase_add_test(tc, test_tick);
     tcase_add_test(tc, test_encode_rejects);
