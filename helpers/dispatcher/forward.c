@@ -289,13 +289,13 @@ invite_transaction(const char *buf, const struct sip_msg *msg)
 /* The proxy for MSG: where its INVITE went, if remembered and still in
  * the set, else the rendezvous hash of the Call-ID (a request without a
  * To tag avoids draining proxies); the INVITE's choice is remembered. */
-static struct proxy *
+static const struct proxy *
 choose_proxy(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct sip_msg *msg,
              uint64_t txn)
 {
     const char *buf = in->buf;
     int family = in->local.ss_family;
-    struct proxy *proxy = NULL;
+    const struct proxy *proxy = NULL;
     bool remembered = ctx->affinity != NULL && invite_transaction(buf, msg);
     uint64_t seed;
 
@@ -328,7 +328,7 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
     char local[ADDR_STRLEN];
     char mf[16];
     struct sockaddr_storage next_hop;
-    struct proxy *proxy;
+    const struct proxy *proxy;
     uint64_t txn;
     int n = 0, k;
     bool is_ack = sip_span_eq(buf, msg->method, "ACK");
@@ -382,8 +382,7 @@ forward_request(const struct fwd_ctx *ctx, const struct fwd_in *in, const struct
     }
     out->len = ob.len;
     out->dst = proxy->addr;
-    out->proxy = proxy;
-    proxy->requests++;
+    out->proxy = proxy;     /* counted by the caller: the set is read-only here */
     ctx->stats->fwd_requests++;
     return FWD_SEND;
 }

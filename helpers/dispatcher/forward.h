@@ -23,7 +23,7 @@
 
 struct fwd_ctx {
     const struct disp_keys *keys;
-    struct proxyset *proxies;
+    const struct proxyset *proxies;
     struct disp_stats *stats;
     int retry_after_s;          /* in 503s */
     /* Our own addresses (never a next hop), learned from each datagram's
@@ -55,7 +55,7 @@ struct fwd_out {
     char buf[FWD_OUT_MAX + 1];
     size_t len;
     struct sockaddr_storage dst;     /* send from fwd_in.local to here */
-    struct proxy *proxy;             /* requests: the proxy chosen */
+    const struct proxy *proxy;       /* requests: the proxy chosen */
 };
 
 enum fwd_action {

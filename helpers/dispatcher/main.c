@@ -2,9 +2,16 @@
 /*
  * main.c: sipha-dispatcher, the stateless SIP dispatcher daemon.
  *
- * Wires the parts together on a GLib main loop: UDP listeners (udp.c),
- * the per-datagram rules (forward.c), the proxy set and its sources
- * (proxyset.c, source_*.c), the control socket (control.c), signals.
+ * Two sides, as HAProxy and Kamailio split them:
+ *  - the packet worker (worker.c), a thread that only receives, forwards
+ *    (forward.c) and sends, over an immutable snapshot of the proxy set and
+ *    keys that it loads once per batch (snapshot.c);
+ *  - the control thread (this one, on the default GLib main context): the
+ *    proxy set and its sources (proxyset.c, source_*.c), the control socket
+ *    (control.c), reload, signals, the fast takeover (takeover.c).  Every
+ *    change of what forwarding uses publishes a new snapshot.
+ * Nothing the control side does (a slow control client, a slow CIB, a
+ * reload) can delay a datagram.
  *
  * Exit codes: 0 clean stop, 1 runtime failure (cannot listen...),
  * 2 usage or configuration error.
@@ -15,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -29,92 +35,102 @@
 #include "self_addr.h"
 #include "sipha_daemon.h"
 #include "sipha_log.h"
+#include "pulse.h"
 #include "sipha_time.h"
+#include "snapshot.h"
 #include "sources.h"
 #include "stats.h"
 #include "takeover.h"
 #include "udp.h"
+#include "worker.h"
 
-#define MAX_LISTENERS 16
-/* Batches handled per wake-up before yielding to other sources. */
-#define RX_ROUNDS 4
-
-struct listener {
-    int fd;
-    int port;
-    guint source_id;
-    struct dispatcher *d;
-};
+#define MAX_LISTENERS WORKER_FDS_MAX
+/* How often replaced snapshots are looked at for freeing. */
+#define RECLAIM_MS 200
 
 struct dispatcher {
     struct disp_config cfg;
     struct disp_keys keys;
-    struct proxyset proxies;
-    struct disp_stats stats;
+    struct proxyset proxies;        /* the merged table: control side only */
+    /* the listen addresses, refused as proxies; the worker keeps its own
+     * copy, which also learns the arrival addresses (SAPs) and refuses
+     * those on the packet path (482) */
     struct self_addrs self;
-    struct fwd_ctx fwd;
-    struct listener listeners[MAX_LISTENERS];
+    struct snap_domain *snaps;
+    struct worker *worker;
+    int listen_fds[MAX_LISTENERS];
+    int listen_ports[MAX_LISTENERS];
     int listener_count;
-    guint control_id;
+    struct control *control;
+    guint reclaim_id;
     bool pid_written;
     GMainLoop *loop;
     struct disp_sources *sources;
     struct takeover *takeover;
     uint64_t started_ms;
-    struct udp_batch *batch;
-    struct fwd_out out[UDP_BATCH];
 };
 
-/* The hot path: one recvmmsg, the rules on each datagram into its own
- * output buffer, one sendmmsg; no allocation. */
-static gboolean
-on_readable(gint fd, GIOCondition condition, gpointer data)
+/* Whatever forwarding uses changed: give the worker a new snapshot. */
+static void
+publish(void *data)
 {
-    struct listener *l = data;
-    struct dispatcher *d = l->d;
+    struct dispatcher *d = data;
 
-    /* time() is read from the vDSO: no system call */
-    d->fwd.now_s = (uint64_t) time(NULL);
-    for (int round = 0; round < RX_ROUNDS; round++) {
-        int n = udp_recv_batch(fd, l->port, d->batch);
+    snap_publish(d->snaps, &d->proxies, &d->keys, d->cfg.retry_after_s);
+}
 
-        for (int i = 0; i < n; i++) {
-            struct fwd_in in;
-            struct fwd_out *out = &d->out[i];
-            struct sockaddr_storage *src, *local;
-            const char *buf;
-            ssize_t len = udp_batch_get(d->batch, i, &buf, &src, &local);
+static gboolean
+on_reclaim(gpointer data)
+{
+    struct dispatcher *d = data;
 
-            if (len < 0) {
-                d->stats.drop_too_big += (len == -EMSGSIZE);
-                continue;
-            }
-            in.buf = buf;
-            in.len = (size_t) len;
-            in.src = *src;
-            in.local = *local;
-            if (fwd_process(&d->fwd, &in, out) != FWD_SEND) {
-                continue;
-            }
-            if (out->dst.ss_family != local->ss_family) {
-                d->stats.drop_family++;
-                continue;
-            }
-            udp_batch_queue(d->batch, local, &out->dst, out->buf, out->len);
-        }
-        d->stats.tx_errors += (uint64_t) udp_send_batch(fd, d->batch);
-        if (n < UDP_BATCH) {
-            break;                        /* drained: back to the main loop */
-        }
-    }
+    snap_reclaim(d->snaps);
     return G_SOURCE_CONTINUE;
+}
+
+/* The control loop's pulse, watched by the worker (pulse.h). */
+static gint
+control_poll(GPollFD *fds, guint n, gint timeout_ms)
+{
+    gint rc;
+
+    pulse_sleep(&pulse_control);
+    rc = g_poll(fds, n, timeout_ms);
+    pulse_wake(&pulse_control);
+    return rc;
+}
+
+/* The counters of every worker, and the requests per proxy slot. */
+static void
+sum_stats(const struct dispatcher *d, struct disp_stats *st, uint64_t *requests)
+{
+    memset(st, 0, sizeof(*st));
+    memset(requests, 0, sizeof(uint64_t) * PROXYSET_MAX);
+    if (d->worker != NULL) {
+        worker_stats_add(d->worker, st, requests);
+    }
+}
+
+static void
+dump_state(const struct dispatcher *d, bool stats, bool proxies, GString *out)
+{
+    struct disp_stats st;
+    uint64_t *requests = g_new0(uint64_t, PROXYSET_MAX);
+
+    sum_stats(d, &st, requests);
+    if (stats) {
+        disp_stats_dump(&st, out);
+    }
+    if (proxies) {
+        proxyset_dump(&d->proxies, requests, out);
+    }
+    g_free(requests);
 }
 
 static int
 open_listener(struct dispatcher *d, const char *spec)
 {
     struct sockaddr_storage addr;
-    struct listener *l;
     char text[ADDR_STRLEN];
     int fd;
 
@@ -135,11 +151,9 @@ open_listener(struct dispatcher *d, const char *spec)
     if (self_addrs_add_listen(&d->self, &addr) != 0) {
         sipha_warn("Too many own addresses to remember %s", text);
     }
-    l = &d->listeners[d->listener_count++];
-    l->fd = fd;
-    l->port = addr_port(&addr);
-    l->d = d;
-    l->source_id = g_unix_fd_add(fd, G_IO_IN, on_readable, l);
+    d->listen_fds[d->listener_count] = fd;
+    d->listen_ports[d->listener_count] = addr_port(&addr);
+    d->listener_count++;
     sipha_notice("Listening on udp:%s", text);
     return 0;
 }
@@ -225,8 +239,8 @@ reload(struct dispatcher *d)
     }
     sipha_log_set_priority(disp_config_log_priority(&d->cfg));
     load_keys(d);
-    d->fwd.retry_after_s = d->cfg.retry_after_s;
     apply_static_proxies(d);
+    publish(d);
     disp_sources_reconfigure(d->sources, &d->cfg);
 }
 
@@ -243,11 +257,8 @@ on_control(const char *command, GString *out, gpointer data)
         if (strcmp(verb, "proxies") != 0) {
             g_string_append_printf(out, "uptime_s %" G_GUINT64_FORMAT "\n",
                                    (sipha_now_ms() - d->started_ms) / 1000);
-            disp_stats_dump(&d->stats, out);
         }
-        if (strcmp(verb, "stats") != 0) {
-            proxyset_dump(&d->proxies, out);
-        }
+        dump_state(d, strcmp(verb, "proxies") != 0, strcmp(verb, "stats") != 0, out);
     } else if ((strcmp(verb, "drain") == 0 || strcmp(verb, "undrain") == 0) && argv[1] != NULL) {
         bool drain = verb[0] == 'd';
         struct proxy *p = proxyset_drain(&d->proxies, argv[1], drain);
@@ -263,8 +274,8 @@ on_control(const char *command, GString *out, gpointer data)
     } else if (strcmp(verb, "pick") == 0 && argv[1] != NULL) {
         /* where a request with this Call-ID goes now (new dialog / in dialog) */
         uint64_t h = hrw_call_hash(&d->keys, argv[1], strlen(argv[1]));
-        struct proxy *fresh = proxyset_pick(&d->proxies, h, true);
-        struct proxy *dialog = proxyset_pick(&d->proxies, h, false);
+        const struct proxy *fresh = proxyset_pick(&d->proxies, h, true);
+        const struct proxy *dialog = proxyset_pick(&d->proxies, h, false);
 
         g_string_append_printf(out, "ok\n%s %s\n", fresh != NULL ? fresh->name : "-",
                                dialog != NULL ? dialog->name : "-");
@@ -320,8 +331,7 @@ on_usr1(gpointer data)
     GString *out = g_string_new(NULL);
     gchar **lines;
 
-    disp_stats_dump(&d->stats, out);
-    proxyset_dump(&d->proxies, out);
+    dump_state(d, true, true, out);
     lines = g_strsplit(out->str, "\n", -1);
     for (gchar **l = lines; *l != NULL; l++) {
         if (**l != '\0') {
@@ -339,21 +349,24 @@ shutdown_dispatcher(struct dispatcher *d)
 {
     takeover_free(d->takeover);
     d->takeover = NULL;
+    worker_stop(d->worker);
+    d->worker = NULL;
     disp_sources_free(d->sources);
-    control_close(d->control_id, d->cfg.control_socket);
-    for (int i = 0; i < d->listener_count; i++) {
-        g_source_remove(d->listeners[i].source_id);
-        close(d->listeners[i].fd);
+    control_close(d->control);
+    if (d->reclaim_id != 0) {
+        g_source_remove(d->reclaim_id);
     }
+    for (int i = 0; i < d->listener_count; i++) {
+        close(d->listen_fds[i]);
+    }
+    g_main_context_set_poll_func(NULL, NULL);
+    snap_domain_free(d->snaps);
     if (d->pid_written) {
         sipha_pidfile_remove(d->cfg.pid_file);
     }
     if (d->loop != NULL) {
         g_main_loop_unref(d->loop);
     }
-    udp_batch_free(d->batch);
-    affinity_free(d->fwd.affinity);
-    reply_limit_free(d->fwd.reply_limit);
     disp_config_clear(&d->cfg);
 }
 
@@ -377,13 +390,12 @@ run(struct dispatcher *d, int argc, char **argv)
     proxyset_init(&d->proxies, disp_sources_enabled(&d->cfg));
     self_addrs_init(&d->self);
     d->proxies.self = &d->self;
-    d->fwd = (struct fwd_ctx) { &d->keys, &d->proxies, &d->stats, d->cfg.retry_after_s,
-                                &d->self, (uint64_t) time(NULL), affinity_new(),
-                                reply_limit_new(&d->keys) };
+    d->proxies.on_update = publish;
+    d->proxies.on_update_data = d;
+    d->snaps = snap_domain_new(1);
     d->loop = g_main_loop_new(NULL, FALSE);
     d->started_ms = sipha_now_ms();
-    d->batch = udp_batch_new(FWD_OUT_MAX);
-    if (d->batch == NULL) {
+    if (d->snaps == NULL) {
         return 1;
     }
     if (open_listeners(d) != 0) {
@@ -404,11 +416,20 @@ run(struct dispatcher *d, int argc, char **argv)
         }
         d->pid_written = true;
     }
-    d->control_id = control_listen(d->cfg.control_socket, on_control, d);
-    if (d->control_id == 0) {
+    d->control = control_listen(d->cfg.control_socket, on_control, d);
+    if (d->control == NULL) {
         return 1;
     }
     apply_static_proxies(d);
+    publish(d);         /* the first snapshot, even with an empty set */
+    d->reclaim_id = g_timeout_add(RECLAIM_MS, on_reclaim, d);
+    pulse_start(&pulse_control);
+    g_main_context_set_poll_func(NULL, control_poll);
+    d->worker = worker_start(d->snaps, 0, d->listen_fds, d->listen_ports, d->listener_count,
+                             &d->self, &d->keys, d->cfg.takeover_loop_stall_ms);
+    if (d->worker == NULL) {
+        return 1;
+    }
     d->sources = disp_sources_new(&d->proxies, &d->cfg);
     if (d->sources == NULL) {
         return 2;

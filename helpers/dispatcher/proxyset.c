@@ -88,8 +88,9 @@ proxyset_report(struct proxyset *ps, enum ps_source source, const char *key_text
             sipha_err("Proxy set full (%d): ignoring %s", PROXYSET_MAX, key);
             return NULL;
         }
-        p = &ps->proxies[ps->count++];
+        p = &ps->proxies[ps->count];
         memset(p, 0, sizeof(*p));
+        p->slot = ps->count++;
         g_strlcpy(p->key, key, sizeof(p->key));
         g_strlcpy(p->name, key, sizeof(p->name));
         p->addr = addr;
@@ -270,22 +271,25 @@ proxyset_update_at(struct proxyset *ps, uint64_t now_s)
         sipha_notice("Proxy set: %d in use (%d draining)", ps->active_count,
                      ps->active_count - in_use);
     }
+    if (ps->on_update != NULL) {
+        ps->on_update(ps->on_update_data);
+    }
 }
 
-struct proxy *
-proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_dialog)
+const struct proxy *
+proxyset_pick(const struct proxyset *ps, uint64_t call_hash, bool new_dialog)
 {
     return proxyset_pick_family(ps, call_hash, new_dialog, AF_UNSPEC);
 }
 
-struct proxy *
-proxyset_pick_family(struct proxyset *ps, uint64_t call_hash, bool new_dialog, int family)
+const struct proxy *
+proxyset_pick_family(const struct proxyset *ps, uint64_t call_hash, bool new_dialog, int family)
 {
-    struct proxy *best = NULL, *best_open = NULL;
+    const struct proxy *best = NULL, *best_open = NULL;
     double best_score = -1.0, best_open_score = -1.0;
 
     for (int i = 0; i < ps->active_count; i++) {
-        struct proxy *p = ps->active[i];
+        const struct proxy *p = ps->active[i];
         double score;
 
         if (family != AF_UNSPEC && p->addr.ss_family != family) {
@@ -308,11 +312,11 @@ proxyset_pick_family(struct proxyset *ps, uint64_t call_hash, bool new_dialog, i
     return (new_dialog && best != NULL && best->draining) ? best_open : best;
 }
 
-struct proxy *
-proxyset_find_active(struct proxyset *ps, uint64_t seed, int family)
+const struct proxy *
+proxyset_find_active(const struct proxyset *ps, uint64_t seed, int family)
 {
     for (int i = 0; i < ps->active_count; i++) {
-        struct proxy *p = ps->active[i];
+        const struct proxy *p = ps->active[i];
 
         if (p->seed == seed && (family == AF_UNSPEC || p->addr.ss_family == family)) {
             return p;
@@ -336,7 +340,7 @@ proxyset_is_proxy_addr(const struct proxyset *ps, const struct sockaddr_storage 
 }
 
 void
-proxyset_dump(const struct proxyset *ps, GString *out)
+proxyset_dump(const struct proxyset *ps, const uint64_t *requests, GString *out)
 {
     g_string_append_printf(out, "%-20s %-28s %-8s %6s %12s  %s\n", "name", "address", "use",
                            "weight", "requests", "sources");
@@ -348,7 +352,7 @@ proxyset_dump(const struct proxyset *ps, GString *out)
         g_string_append_printf(out, "%-20s %-28s %-8s %6.2f %12" G_GUINT64_FORMAT "  %s%s%s\n",
                                p->name, p->key,
                                !p->in_use ? "no" : p->draining ? "drain" : "yes",
-                               p->weight, p->requests, why,
+                               p->weight, requests != NULL ? requests[p->slot] : 0, why,
                                p->drain_cmd ? " ctl=drain" : "", p->is_self ? " self" : "");
     }
 }

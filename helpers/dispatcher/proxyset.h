@@ -59,7 +59,7 @@ struct proxy {
     bool is_self;                   /* one of the dispatcher's own addresses: never used */
     bool in_use;
     bool draining;
-    uint64_t requests;              /* forwarded to it */
+    int slot;                       /* its row in the control side's table */
 };
 
 struct proxyset {
@@ -70,6 +70,10 @@ struct proxyset {
     unsigned enabled;                     /* 1 << enum ps_source */
     uint64_t generation;                  /* bumped on every change of use */
     const struct self_addrs *self;        /* refused as proxies; may be NULL */
+    /* called at the end of every proxyset_update(): the daemon publishes
+     * a new forwarding snapshot from it (snapshot.h) */
+    void (*on_update)(void *data);
+    void *on_update_data;
 };
 
 void proxyset_init(struct proxyset *ps, unsigned enabled_sources);
@@ -105,20 +109,22 @@ bool proxyset_is_proxy_addr(const struct proxyset *ps, const struct sockaddr_sto
 
 /* The proxy for a Call-ID hash; NEW_DIALOG skips draining proxies.
  * NULL when none is usable. */
-struct proxy *proxyset_pick(struct proxyset *ps, uint64_t call_hash, bool new_dialog);
+const struct proxy *proxyset_pick(const struct proxyset *ps, uint64_t call_hash,
+                                  bool new_dialog);
 
 /* The same among the proxies of FAMILY only (AF_UNSPEC: any): a request
  * goes out from the address it arrived on, so an IPv4 request needs an
  * IPv4 proxy even when the IPv6 one would have won. */
-struct proxy *proxyset_pick_family(struct proxyset *ps, uint64_t call_hash, bool new_dialog,
-                                   int family);
+const struct proxy *proxyset_pick_family(const struct proxyset *ps, uint64_t call_hash,
+                                         bool new_dialog, int family);
 
 /* The proxy of SEED among those in use (draining included) of FAMILY
  * (AF_UNSPEC: any), or NULL. */
-struct proxy *proxyset_find_active(struct proxyset *ps, uint64_t seed, int family);
+const struct proxy *proxyset_find_active(const struct proxyset *ps, uint64_t seed, int family);
 
-/* The live table, for the control socket. */
-void proxyset_dump(const struct proxyset *ps, GString *out);
+/* The live table, for the control socket; REQUESTS[slot] is how many
+ * requests went to each proxy (NULL: not shown). */
+void proxyset_dump(const struct proxyset *ps, const uint64_t *requests, GString *out);
 
 const char *ps_source_name(enum ps_source source);
 

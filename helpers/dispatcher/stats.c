@@ -12,3 +12,19 @@ disp_stats_dump(const struct disp_stats *st, GString *out)
     DISP_STATS(X)
 #undef X
 }
+
+void
+disp_stats_publish(struct disp_stats *shared, const struct disp_stats *from)
+{
+#define X(name, what) __atomic_store_n(&shared->name, from->name, __ATOMIC_RELAXED);
+    DISP_STATS(X)
+#undef X
+}
+
+void
+disp_stats_add(struct disp_stats *sum, const struct disp_stats *shared)
+{
+#define X(name, what) sum->name += __atomic_load_n(&shared->name, __ATOMIC_RELAXED);
+    DISP_STATS(X)
+#undef X
+}

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* stats.h: the dispatcher's counters (read through the control socket). */
+/*
+ * stats.h: the dispatcher's counters (read through the control socket).
+ *
+ * Each packet worker counts into its own struct with plain increments and
+ * copies it, after each batch, into a shared one with relaxed atomic
+ * stores; the control side sums the shared ones with relaxed atomic loads.
+ * One writer per counter, no lock, no atomic read-modify-write on the
+ * packet path.
+ */
 #ifndef SIPHA_DISPATCHER_STATS_H
 #define SIPHA_DISPATCHER_STATS_H
 
@@ -37,5 +45,11 @@ struct disp_stats {
 };
 
 void disp_stats_dump(const struct disp_stats *st, GString *out);
+
+/* Worker side: copy FROM into SHARED (relaxed atomic stores). */
+void disp_stats_publish(struct disp_stats *shared, const struct disp_stats *from);
+
+/* Control side: add SHARED (relaxed atomic loads) into SUM. */
+void disp_stats_add(struct disp_stats *sum, const struct disp_stats *shared);
 
 #endif

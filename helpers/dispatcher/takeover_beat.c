@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "addr.h"
+#include "pulse.h"
 #include "sipha_log.h"
 #include "takeover_beat.h"
 
@@ -36,36 +37,10 @@ struct takeover_beat {
     uint64_t seq;                   /* the sender thread's, then stop()'s */
 };
 
-/* The main loop's pulse, kept by the poll function installed below. */
-static atomic_bool loop_in_poll;
-static atomic_uint_fast64_t loop_back_ms;
-
-static uint64_t
-mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
-static gint
-pulse_poll(GPollFD *fds, guint n, gint timeout_ms)
-{
-    gint rc;
-
-    atomic_store(&loop_in_poll, true);
-    rc = g_poll(fds, n, timeout_ms);
-    atomic_store(&loop_back_ms, mono_ms());
-    atomic_store(&loop_in_poll, false);
-    return rc;
-}
-
 static bool
 loop_alive(const struct takeover_beat *b)
 {
-    return atomic_load(&loop_in_poll)
-        || mono_ms() - atomic_load(&loop_back_ms) <= (uint64_t) b->loop_stall_ms;
+    return pulse_alive(&pulse_worker, (uint64_t) b->loop_stall_ms);
 }
 
 static void
@@ -129,8 +104,6 @@ takeover_beat_start(int fd, const struct disp_key *key, int interval_ms, int loo
     if (getrandom(&b->boot_id, sizeof(b->boot_id), 0) != (ssize_t) sizeof(b->boot_id)) {
         b->boot_id = (uint64_t) g_get_real_time();
     }
-    atomic_store(&loop_back_ms, mono_ms());
-    g_main_context_set_poll_func(NULL, pulse_poll);
     pthread_attr_init(&attr);
     if (rt_priority > 0) {
         struct sched_param sp = { .sched_priority = rt_priority };
@@ -149,7 +122,6 @@ takeover_beat_start(int fd, const struct disp_key *key, int interval_ms, int loo
     pthread_attr_destroy(&attr);
     if (rc != 0) {
         sipha_err("Fast takeover: cannot start the heartbeat sender: %s", strerror(rc));
-        g_main_context_set_poll_func(NULL, NULL);
         pthread_mutex_destroy(&b->lock);
         g_free(b);
         return NULL;
@@ -180,7 +152,6 @@ takeover_beat_stop(struct takeover_beat *b, bool leaving)
     }
     atomic_store(&b->stop, true);
     pthread_join(b->thread, NULL);
-    g_main_context_set_poll_func(NULL, NULL);
     for (int i = 0; leaving && i < LEAVING_BEATS; i++) {
         send_all(b, TAKEOVER_MSG_LEAVING);
     }

@@ -5,11 +5,14 @@
  * a holder whose cores are saturated by other work still sends on time, so
  * it is not taken over for being slow.
  *
- * It sends only while the dispatcher's main loop (the one that forwards
- * SIP) is alive: waiting in poll, or back from it within loop_stall_ms.  A
- * SIGSTOP stops every thread, a SIGKILL or a power cut ends them, and a main
- * loop stuck in a bug silences the beats after loop_stall_ms: each of these
- * holders falls silent for its peers.
+ * It sends only while the dispatcher's packet worker (the thread that
+ * forwards SIP, worker.h) is alive: waiting in poll, or back from it within
+ * loop_stall_ms (pulse.h).  A SIGSTOP stops every thread, a SIGKILL or a
+ * power cut ends them, and a worker stuck in a bug silences the beats after
+ * loop_stall_ms: each of these holders falls silent for its peers.  The
+ * control thread (CIB, prober, control socket, this takeover's decisions)
+ * does not gate them: a control side that hangs leaves forwarding on the
+ * last snapshot, so the SAP is still served where it is.
  */
 #ifndef SIPHA_DISPATCHER_TAKEOVER_BEAT_H
 #define SIPHA_DISPATCHER_TAKEOVER_BEAT_H

@@ -101,7 +101,7 @@ START_TEST(test_hash_spread)
     for (int i = 0; i < CALLS; i++) {
         int n = snprintf(callid, sizeof(callid), "%08x-%d@192.0.2.%d", i * 2654435761u, i,
                          i % 250);
-        struct proxy *p = proxyset_pick(&ps, hrw_hash(callid, (size_t) n), true);
+        const struct proxy *p = proxyset_pick(&ps, hrw_hash(callid, (size_t) n), true);
 
         hits[p - ps.proxies]++;
     }
@@ -197,8 +197,8 @@ START_TEST(test_drain)
     for (int i = 0; i < 3000; i++) {
         int n = snprintf(callid, sizeof(callid), "d-%d", i);
         uint64_t h = hrw_hash(callid, (size_t) n);
-        struct proxy *fresh = proxyset_pick(&ps, h, true);
-        struct proxy *dialog = proxyset_pick(&ps, h, false);
+        const struct proxy *fresh = proxyset_pick(&ps, h, true);
+        const struct proxy *dialog = proxyset_pick(&ps, h, false);
 
         ck_assert_ptr_ne(fresh, &ps.proxies[1]);
         on_drained_in_dialog += dialog == &ps.proxies[1];

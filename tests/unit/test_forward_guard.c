@@ -393,7 +393,7 @@ START_TEST(test_listen_addresses_refused_as_proxies)
     ck_assert(!ps.proxies[2].is_self && ps.proxies[2].in_use);
     ck_assert(!ps.proxies[3].is_self && ps.proxies[3].in_use);
     ck_assert_int_eq(ps.active_count, 2);
-    proxyset_dump(&ps, table);
+    proxyset_dump(&ps, NULL, table);
     ck_assert_ptr_nonnull(strstr(table->str, " self\n"));
     g_string_free(table, TRUE);
 }
@@ -534,7 +534,7 @@ txn_request_action(const char *method, const char *call_id)
 }
 
 /* The same, forwarded: the proxy it went to. */
-static struct proxy *
+static const struct proxy *
 txn_request(const char *method, const char *call_id, const char *to_tag)
 {
     ck_assert_int_eq(txn_request_tagged(method, call_id, to_tag), FWD_SEND);
@@ -546,7 +546,7 @@ txn_request(const char *method, const char *call_id, const char *to_tag)
  * retransmission and the ACK of its error response still go to P. */
 START_TEST(test_cancel_ack_follow_invite_into_drain)
 {
-    struct proxy *p;
+    const struct proxy *p;
 
     add_proxy("10.0.0.1:5060");
     add_proxy("10.0.0.2:5060");
@@ -567,7 +567,7 @@ END_TEST
  * CANCEL and retransmissions still go to Q. */
 START_TEST(test_cancel_ack_stay_when_proxy_returns)
 {
-    struct proxy *drained = NULL, *q;
+    const struct proxy *drained = NULL, *q;
     char call_id[32];
 
     add_proxy("10.0.0.1:5060");
@@ -577,7 +577,7 @@ START_TEST(test_cancel_ack_stay_when_proxy_returns)
     proxyset_update(&ps);
     /* a Call-ID whose rendezvous winner is the draining proxy */
     for (int i = 0; drained == NULL; i++) {
-        struct proxy *best;
+        const struct proxy *best;
 
         snprintf(call_id, sizeof(call_id), "ret-%d", i);
         best = proxyset_pick(&ps, hrw_call_hash(&keys, call_id, strlen(call_id)), false);
