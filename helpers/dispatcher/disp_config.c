@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -101,6 +103,7 @@ disp_config_clear(struct disp_config *c)
     g_free(c->cib_address_param);
     g_free(c->successors_cmd);
     g_free(c->sap_resource);
+    g_free(c->user);
     set_defaults(c);
 }
 
@@ -169,6 +172,7 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_INT("takeover-loop-stall-ms", takeover_loop_stall_ms);
     FILE_STR("successors-cmd", successors_cmd);
     FILE_STR("sap-resource", sap_resource);
+    FILE_STR("user", user);
     g_key_file_free(kf);
     if (bad != NULL) {
         g_string_printf(why, "%s: bad value for %s", path, bad);
@@ -209,6 +213,7 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_INT(takeover_loop_stall_ms);
     OV_STR(successors_cmd);
     OV_STR(sap_resource);
+    OV_STR(user);
     c->takeover = c->takeover || o->takeover;
     c->takeover_no_witness = c->takeover_no_witness || o->takeover_no_witness;
     c->daemonize = o->daemonize;
@@ -265,6 +270,10 @@ validate(const struct disp_config *c, GString *why)
         g_string_printf(why, "bad takeover-rt-priority %d (0-99) or takeover-loop-stall-ms %d "
                         "(at least one interval)", c->takeover_rt_priority,
                         c->takeover_loop_stall_ms);
+        return -EINVAL;
+    }
+    if (c->user != NULL && getpwnam(c->user) == NULL) {
+        g_string_printf(why, "bad user '%s': no such user", c->user);
         return -EINVAL;
     }
     if (c->retry_after_s < 0) {
@@ -341,6 +350,9 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
           "Program printing the successor table (sipha-successors)", "PATH" },
         { "sap-resource", 0, 0, G_OPTION_ARG_STRING, &cli.sap_resource,
           "The SAP clone, passed to sipha-successors (default: found by its agent)", "ID" },
+        { "user", 'u', 0, G_OPTION_ARG_STRING, &cli.user,
+          "Once the sockets are bound, run as USER (its groups, e.g. haclient), keeping "
+          "only the capabilities the fast takeover needs", "USER" },
         { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &cli.daemonize,
           "Run in the background and log to syslog", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &cli.log_level,
@@ -386,32 +398,81 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
 }
 
 int
-disp_config_reload(struct disp_config *cfg)
+disp_config_reload(const struct disp_config *cfg, struct disp_config *next, GString *why)
 {
-    struct disp_config next;
-    GString *why = g_string_new(NULL);
     int rc = 0;
 
-    if (cfg->config_file == NULL) {
-        g_string_free(why, TRUE);
-        return 0;
+    set_defaults(next);
+    if (cfg->config_file != NULL) {
+        rc = load_file(cfg->config_file, next, why);
     }
-    set_defaults(&next);
-    rc = load_file(cfg->config_file, &next, why);
     if (rc == 0) {
-        overlay(&next, &cli);
-        final_defaults(&next);
-        rc = validate(&next, why);
+        overlay(next, &cli);
+        final_defaults(next);
+        rc = validate(next, why);
+    }
+    if (rc == 0) {
+        rc = disp_config_reloadable(cfg, next, why);
     }
     if (rc != 0) {
-        fprintf(stderr, "sipha-dispatcher: %s\n", why->str);
-        disp_config_clear(&next);
-    } else {
-        disp_config_clear(cfg);
-        *cfg = next;
+        disp_config_clear(next);
     }
-    g_string_free(why, TRUE);
     return rc;
+}
+
+static bool
+str_differs(const char *a, const char *b)
+{
+    return g_strcmp0(a, b) != 0;
+}
+
+static bool
+strv_differs(gchar **a, gchar **b)
+{
+    if (a == NULL || b == NULL) {
+        return a != b;
+    }
+    return !g_strv_equal((const gchar *const *) a, (const gchar *const *) b);
+}
+
+int
+disp_config_reloadable(const struct disp_config *old, const struct disp_config *next,
+                       GString *why)
+{
+    /* what was bound, created or started once, as root, before the
+     * privileges were dropped */
+    const struct {
+        const char *name;
+        bool differs;
+    } fixed[] = {
+        { "listen", strv_differs(old->listen, next->listen) },
+        { "port", old->port != next->port },
+        { "control-socket", str_differs(old->control_socket, next->control_socket) },
+        { "pid-file", str_differs(old->pid_file, next->pid_file) },
+        { "rcvbuf", old->rcvbuf_bytes != next->rcvbuf_bytes },
+        { "user", str_differs(old->user, next->user) },
+        { "takeover", old->takeover != next->takeover },
+        { "takeover-port", old->takeover_port != next->takeover_port },
+        { "takeover-interval-ms", old->takeover_interval_ms != next->takeover_interval_ms },
+        { "takeover-timeout-ms", old->takeover_timeout_ms != next->takeover_timeout_ms },
+        { "takeover-refresh-ms", old->takeover_refresh_ms != next->takeover_refresh_ms },
+        { "takeover-confirm-ms", old->takeover_confirm_ms != next->takeover_confirm_ms },
+        { "takeover-no-witness", old->takeover_no_witness != next->takeover_no_witness },
+        { "takeover-rt-priority", old->takeover_rt_priority != next->takeover_rt_priority },
+        { "takeover-loop-stall-ms",
+          old->takeover_loop_stall_ms != next->takeover_loop_stall_ms },
+        { "successors-cmd", str_differs(old->successors_cmd, next->successors_cmd) },
+        { "sap-resource", str_differs(old->sap_resource, next->sap_resource) },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++) {
+        if (fixed[i].differs) {
+            g_string_printf(why, "%s changed: only a restart applies it (nothing reloaded)",
+                            fixed[i].name);
+            return -EINVAL;
+        }
+    }
+    return 0;
 }
 
 int

@@ -57,15 +57,24 @@ struct disp_config {
     gint takeover_loop_stall_ms;
     gchar *successors_cmd;      /* the program printing the successor table */
     gchar *sap_resource;        /* passed to it as --sap-resource */
+    gchar *user;                /* run as this user once the sockets are bound */
 };
 
 /* Parse ARGV (and the file it names) into CFG.  Returns 0, or 2 (usage)
  * after printing the reason to stderr. */
 int disp_config_parse(int argc, char **argv, struct disp_config *cfg);
 
-/* Re-read CFG->config_file, keeping what the command line set. Returns 0
- * or -EINVAL (CFG unchanged). */
-int disp_config_reload(struct disp_config *cfg);
+/* SIGHUP: re-read CFG->config_file into NEXT, keeping what the command
+ * line set.  Returns 0, or -EINVAL with the reason in WHY (NEXT then
+ * empty) when the file or a value is bad, or when a setting changed that
+ * only a restart applies (disp_config_reloadable).  CFG is not changed. */
+int disp_config_reload(const struct disp_config *cfg, struct disp_config *next, GString *why);
+
+/* 0, or -EINVAL naming in WHY the first setting that differs between OLD
+ * and NEXT and cannot change while running (listen sockets, control
+ * socket, pid file, user, the fast takeover's). */
+int disp_config_reloadable(const struct disp_config *old, const struct disp_config *next,
+                           GString *why);
 
 void disp_config_clear(struct disp_config *cfg);
 

@@ -35,6 +35,7 @@
 #include "self_addr.h"
 #include "sipha_daemon.h"
 #include "sipha_log.h"
+#include "privs.h"
 #include "pulse.h"
 #include "sipha_time.h"
 #include "snapshot.h"
@@ -63,7 +64,7 @@ struct dispatcher {
     int listener_count;
     struct control *control;
     guint reclaim_id;
-    bool pid_written;
+    gchar *pid_path;                /* the pid file written, removed at stop */
     GMainLoop *loop;
     struct disp_sources *sources;
     struct takeover *takeover;
@@ -151,6 +152,11 @@ open_listener(struct dispatcher *d, const char *spec)
     if (self_addrs_add_listen(&d->self, &addr) != 0) {
         sipha_warn("Too many own addresses to remember %s", text);
     }
+    if (d->cfg.rcvbuf_bytes > 0 && udp_rcvbuf(fd) < d->cfg.rcvbuf_bytes) {
+        sipha_warn("Receive buffer of udp:%s is %d bytes, not the %d asked: raise the host's "
+                   "limit (sysctl -w net.core.rmem_max=%d)", text, udp_rcvbuf(fd),
+                   d->cfg.rcvbuf_bytes, d->cfg.rcvbuf_bytes);
+    }
     d->listen_fds[d->listener_count] = fd;
     d->listen_ports[d->listener_count] = addr_port(&addr);
     d->listener_count++;
@@ -229,19 +235,65 @@ apply_static_proxies(struct dispatcher *d)
     proxyset_update(&d->proxies);
 }
 
-static void
-reload(struct dispatcher *d)
+/* The keys NEXT asks for: the ones in use unless the secret changed (a
+ * default secret file still missing keeps the random key: a new one
+ * would break every transaction in progress). */
+static int
+reload_keys(const struct dispatcher *d, const struct disp_config *next, struct disp_keys *keys,
+            GString *why)
 {
-    sipha_notice("Reloading configuration");
-    if (disp_config_reload(&d->cfg) != 0) {
-        sipha_err("Configuration not reloaded: keeping the previous one");
-        return;
+    const char *path = next->secret_file != NULL ? next->secret_file : DISP_DEFAULT_SECRET;
+    int rc = disp_keys_load(path, keys);
+
+    if (rc != 0 && next->secret_file != NULL) {
+        g_string_printf(why, "cannot use secret file %s: %s", path,
+                        rc == -EINVAL ? "fewer than 16 bytes" : strerror(-rc));
+        return rc;
     }
+    if (rc != 0) {
+        *keys = d->keys;
+    }
+    if (d->takeover != NULL && memcmp(keys, &d->keys, sizeof(*keys)) != 0) {
+        g_string_printf(why, "the secret changed: the fast takeover's heartbeats need a "
+                        "restart to use it (nothing reloaded)");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Re-read the configuration: apply all of it, or nothing (WHY says why). */
+static int
+reload(struct dispatcher *d, GString *why)
+{
+    struct disp_config next;
+    struct disp_keys keys;
+    int rc;
+
+    sipha_notice("Reloading configuration");
+    rc = disp_config_reload(&d->cfg, &next, why);
+    if (rc == 0) {
+        rc = reload_keys(d, &next, &keys, why);
+    }
+    if (rc == 0) {
+        /* the only step that can fail once started; it undoes itself */
+        rc = disp_sources_reconfigure(d->sources, &next, why);
+    }
+    if (rc != 0) {
+        sipha_err("Configuration not reloaded, the previous one stays: %s", why->str);
+        disp_config_clear(&next);
+        return rc;
+    }
+    disp_config_clear(&d->cfg);
+    d->cfg = next;
     sipha_log_set_priority(disp_config_log_priority(&d->cfg));
-    load_keys(d);
-    apply_static_proxies(d);
+    if (memcmp(&keys, &d->keys, sizeof(keys)) != 0) {
+        sipha_notice("New secret: responses to requests forwarded before it will not verify");
+        d->keys = keys;
+    }
+    apply_static_proxies(d);    /* and publishes the new snapshot */
     publish(d);
-    disp_sources_reconfigure(d->sources, &d->cfg);
+    sipha_notice("Configuration reloaded");
+    return 0;
 }
 
 static void
@@ -287,8 +339,14 @@ on_control(const char *command, GString *out, gpointer data)
             g_string_append(out, "takeover off\n");
         }
     } else if (strcmp(verb, "reload") == 0) {
-        reload(d);
-        g_string_append(out, "ok\n");
+        GString *why = g_string_new(NULL);
+
+        if (reload(d, why) == 0) {
+            g_string_append(out, "ok\n");
+        } else {
+            g_string_append_printf(out, "error: %s\n", why->str);
+        }
+        g_string_free(why, TRUE);
     } else {
         g_string_append_printf(out, "error: unknown command '%s' (status, stats, proxies, "
                                "drain X, undrain X, pick CALL-ID, takeover, reload)\n", verb);
@@ -318,7 +376,10 @@ on_stop(gpointer data)
 static gboolean
 on_hup(gpointer data)
 {
-    reload(data);
+    GString *why = g_string_new(NULL);
+
+    reload(data, why);
+    g_string_free(why, TRUE);
     return G_SOURCE_CONTINUE;
 }
 
@@ -361,8 +422,9 @@ shutdown_dispatcher(struct dispatcher *d)
     }
     g_main_context_set_poll_func(NULL, NULL);
     snap_domain_free(d->snaps);
-    if (d->pid_written) {
-        sipha_pidfile_remove(d->cfg.pid_file);
+    if (d->pid_path != NULL) {
+        sipha_pidfile_remove(d->pid_path);
+        g_free(d->pid_path);
     }
     if (d->loop != NULL) {
         g_main_loop_unref(d->loop);
@@ -384,6 +446,7 @@ run(struct dispatcher *d, int argc, char **argv)
     }
     sipha_log_init("sipha-dispatcher", d->cfg.daemonize ? SIPHA_LOG_SYSLOG : SIPHA_LOG_STDERR,
                    disp_config_log_priority(&d->cfg));
+    privs_no_core();            /* before the secret is read */
     if (load_keys(d) != 0) {
         return 2;
     }
@@ -414,10 +477,15 @@ run(struct dispatcher *d, int argc, char **argv)
             sipha_err("Cannot write pid file %s: %s", d->cfg.pid_file, strerror(-rc));
             return 1;
         }
-        d->pid_written = true;
+        d->pid_path = g_strdup(d->cfg.pid_file);
     }
     d->control = control_listen(d->cfg.control_socket, on_control, d);
     if (d->control == NULL) {
+        return 1;
+    }
+    /* everything that needed root is done; no other thread runs yet */
+    if (d->cfg.user != NULL
+        && privs_drop(d->cfg.user, d->cfg.takeover, d->cfg.takeover_rt_priority > 0) != 0) {
         return 1;
     }
     apply_static_proxies(d);

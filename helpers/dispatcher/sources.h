@@ -17,11 +17,16 @@ struct disp_sources;
 unsigned disp_sources_enabled(const struct disp_config *cfg);
 
 /* Start the configured sources on the default main context.  NULL (after
- * logging why) when one is configured but cannot start or is not built. */
+ * logging why) when one is configured but cannot start. */
 struct disp_sources *disp_sources_new(struct proxyset *ps, const struct disp_config *cfg);
 
-/* After SIGHUP: pick up the new static list / settings. */
-void disp_sources_reconfigure(struct disp_sources *src, const struct disp_config *cfg);
+/* After a reload: restart each source whose settings changed, start the
+ * ones CFG turns on, stop the ones it turns off (what a stopped source said
+ * is forgotten), and set the proxy set's enabled sources to those running.
+ * Returns 0, or -EINVAL with WHY when a source did not start with the new
+ * settings: then every source runs as before. */
+int disp_sources_reconfigure(struct disp_sources *src, const struct disp_config *cfg,
+                             GString *why);
 
 void disp_sources_free(struct disp_sources *src);
 

@@ -91,10 +91,10 @@ udp_open(const struct sockaddr_storage *addr, int rcvbuf_bytes)
         rc = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     }
     if (rc == 0 && rcvbuf_bytes > 0) {
-        /* SO_RCVBUFFORCE passes rmem_max when we are root; fall back */
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf_bytes, sizeof(rcvbuf_bytes)) != 0) {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf_bytes, sizeof(rcvbuf_bytes));
-        }
+        /* capped by net.core.rmem_max, which the administrator sets
+         * (udp_rcvbuf() tells what was granted): not SO_RCVBUFFORCE,
+         * which would need CAP_NET_ADMIN and override the host's limit */
+        rc = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf_bytes, sizeof(rcvbuf_bytes));
     }
     if (rc == 0) {
         rc = bind(fd, (const struct sockaddr *) addr, addr_len(addr));
@@ -105,6 +105,18 @@ udp_open(const struct sockaddr_storage *addr, int rcvbuf_bytes)
         return rc;
     }
     return fd;
+}
+
+int
+udp_rcvbuf(int fd)
+{
+    int bytes = 0;
+    socklen_t len = sizeof(bytes);
+
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, &len) != 0) {
+        return -errno;
+    }
+    return bytes / 2;   /* the kernel doubles what it grants, for its overhead */
 }
 
 ssize_t

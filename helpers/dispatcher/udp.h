@@ -11,8 +11,12 @@
 #include <sys/socket.h>
 
 /* Open a non-blocking socket bound to ADDR (wildcard or not).
- * RCVBUF_BYTES > 0 sets SO_RCVBUF.  Returns the fd or -errno. */
+ * RCVBUF_BYTES > 0 asks for that SO_RCVBUF (the kernel caps it at
+ * net.core.rmem_max).  Returns the fd or -errno. */
 int udp_open(const struct sockaddr_storage *addr, int rcvbuf_bytes);
+
+/* The receive buffer FD got, in the bytes SO_RCVBUF asked for; -errno. */
+int udp_rcvbuf(int fd);
 
 /* Receive one datagram: BUF gets up to SIZE bytes; SRC the sender; LOCAL
  * the address it was sent to (port = the socket's port).  Returns the
