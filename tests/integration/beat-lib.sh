@@ -87,3 +87,29 @@ beat_event() {
 beat_count() {
     beat_since_mark "$1" | grep -Ec "$2"
 }
+
+# beat_row WATCHER NAME: NAME's row in the live table of WATCHER (a running
+# sipha-watch prints its table on SIGUSR1, in any mode).  Outcome checks use
+# it rather than one expected transition: under load a healthy proxy may
+# flap once (a late probe), so "the event since the mark" can be another one.
+beat_row() {
+    local row_log=$BEAT_DIR/$1.log row_from row_name=$2
+    row_from=$(wc -l <"$row_log")
+    kill -USR1 "$(beat_pid "$1")" 2>/dev/null || return 1
+    # (eval runs inside wait_for: locals are seen, positional parameters not)
+    # shellcheck disable=SC2016
+    wait_for 30 eval 'tail -n +$((row_from + 1)) "$row_log" | grep -q "^$row_name "' || return 1
+    tail -n +$((row_from + 1)) "$row_log" | grep "^$row_name " | tail -n 1
+}
+
+# beat_row_matches WATCHER NAME REGEX (for wait_for)
+beat_row_matches() {
+    beat_row "$1" "$2" | grep -Eq "$3"
+}
+
+# beat_once_ok [ARGS...]: a fresh `sipha-watch --once` exits 0 (every proxy
+# up).  A fresh watcher needs three increases in a row: under load it may
+# need more than one try.
+beat_once_ok() {
+    cluster_exec "$BEAT_BIN/sipha-watch" --once --wait-ms 3000 "$@" >/dev/null 2>&1
+}
