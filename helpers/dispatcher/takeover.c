@@ -30,6 +30,12 @@
 #define RX_PER_WAKEUP 64
 #define TABLE_OUTPUT_MAX (256 * 1024)
 #define REFRESH_KILL_MS 20000
+/* Runs of sipha-successors at least this far apart.  A CIB that changes
+ * all the time (a cluster starting, attribute updates) otherwise keeps a
+ * python and its crm_simulate running back to back on every dispatcher
+ * node; the table matters for the next failure, so half a second late is
+ * fine. */
+#define REFRESH_MIN_GAP_MS 500
 #define CLAIM_RETRY_US (1000 * 1000)
 
 struct takeover {
@@ -43,6 +49,7 @@ struct takeover {
     guint rx_id;
     guint tick_id;
     guint refresh_id;
+    guint gap_id;                   /* a run waiting for REFRESH_MIN_GAP_MS */
     /* the running sipha-successors, if any */
     GPid child;
     guint child_watch_id;
@@ -193,6 +200,7 @@ end_claim(struct takeover *to, int slot, enum takeover_release why)
 /* --- the successor table --------------------------------------------- */
 
 static void start_refresh(struct takeover *to);
+static void request_refresh(struct takeover *to);
 
 static bool
 table_holds_self(const struct takeover_table *t)
@@ -280,7 +288,7 @@ finish_refresh(struct takeover *to)
     to->child = 0;
     if (to->refresh_again) {
         to->refresh_again = false;
-        start_refresh(to);
+        request_refresh(to);
     }
 }
 
@@ -347,17 +355,41 @@ start_refresh(struct takeover *to)
     to->out_id = g_unix_fd_add(to->out_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_child_output, to);
 }
 
+static gboolean
+on_gap_over(gpointer data)
+{
+    struct takeover *to = data;
+
+    to->gap_id = 0;
+    request_refresh(to);
+    return G_SOURCE_REMOVE;
+}
+
+/* A run now, after the one under way, or once REFRESH_MIN_GAP_MS have
+ * passed since the last one started. */
+static void
+request_refresh(struct takeover *to)
+{
+    uint64_t since_ms = sipha_now_ms() - to->child_started_ms;
+
+    if (to->child != 0) {
+        to->refresh_again = true;
+    } else if (to->gap_id != 0) {
+        return;
+    } else if (to->child_started_ms != 0 && since_ms < REFRESH_MIN_GAP_MS) {
+        to->gap_id = g_timeout_add((guint) (REFRESH_MIN_GAP_MS - since_ms), on_gap_over, to);
+    } else {
+        start_refresh(to);
+    }
+}
+
 void
 takeover_cib_changed(struct takeover *to)
 {
     if (to == NULL) {
         return;
     }
-    if (to->child != 0) {
-        to->refresh_again = true;
-    } else {
-        start_refresh(to);
-    }
+    request_refresh(to);
 }
 
 static gboolean
@@ -531,6 +563,7 @@ takeover_free(struct takeover *to)
     remove_source(&to->rx_id);
     remove_source(&to->tick_id);
     remove_source(&to->refresh_id);
+    remove_source(&to->gap_id);
     remove_source(&to->child_watch_id);
     remove_source(&to->out_id);
     if (to->child != 0) {
