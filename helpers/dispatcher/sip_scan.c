@@ -989,6 +989,11 @@ sip_scan(const char *buf, size_t len_in, struct sip_msg *msg)
         return SIP_SCAN_EMPTY;
     }
     e = line_end(buf, i, len);
+    /* no NUL in the start line (a Reason-Phrase cannot hold one; C stacks
+     * would read a shorter line) */
+    if (memchr(buf + i, '\0', e - i) != NULL) {
+        return SIP_SCAN_BAD_START;
+    }
     if (e - i >= 8 && strncmp(buf + i, "SIP/2.0 ", 8) == 0) {
         rc = scan_status_line(buf, i, e, msg);
     } else {
