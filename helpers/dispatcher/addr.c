@@ -209,11 +209,25 @@ addr_bytes(const struct sockaddr_storage *ss, unsigned char out[19])
     return 7;
 }
 
+/* Field by field: it runs for every datagram (self_addr.c). */
 bool
 addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
-    unsigned char x[19], y[19];
-    size_t n = addr_bytes(a, x);
+    if (a->ss_family != b->ss_family) {
+        return false;
+    }
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const struct sockaddr_in *) a;
+        const struct sockaddr_in *y = (const struct sockaddr_in *) b;
 
-    return a->ss_family == b->ss_family && n == addr_bytes(b, y) && memcmp(x, y, n) == 0;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    if (a->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *x = (const struct sockaddr_in6 *) a;
+        const struct sockaddr_in6 *y = (const struct sockaddr_in6 *) b;
+
+        return x->sin6_port == y->sin6_port
+            && memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+    }
+    return false;
 }

@@ -62,9 +62,17 @@ siphash24_init(struct siphash_state *st, const struct disp_key *key)
     st->v1 = 0x646f72616e646f6dULL ^ key->k1;
     st->v2 = 0x6c7967656e657261ULL ^ key->k0;
     st->v3 = 0x7465646279746573ULL ^ key->k1;
-    st->tail = 0;
-    st->tail_len = 0;
+    st->pending_len = 0;
     st->total_len = 0;
+}
+
+/* Compress the whole 8-byte words of P (N bytes, a multiple of 8). */
+static void
+compress_words(struct siphash_state *st, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 8) {
+        compress(st, load_le64(p + i));
+    }
 }
 
 void
@@ -73,22 +81,21 @@ siphash24_update(struct siphash_state *st, const void *data, size_t len)
     const uint8_t *in = data;
 
     st->total_len += len;
-    while (len > 0 && st->tail_len > 0) {
-        st->tail |= ((uint64_t) *in++) << (8 * st->tail_len);
-        len--;
-        if (++st->tail_len == 8) {
-            compress(st, st->tail);
-            st->tail = 0;
-            st->tail_len = 0;
+    while (len > 0) {
+        size_t n = sizeof(st->pending) - st->pending_len;
+
+        if (n > len) {
+            n = len;
+        }
+        memcpy(st->pending + st->pending_len, in, n);
+        st->pending_len += n;
+        in += n;
+        len -= n;
+        if (st->pending_len == sizeof(st->pending)) {
+            compress_words(st, st->pending, sizeof(st->pending));
+            st->pending_len = 0;
         }
     }
-    for (; len >= 8; in += 8, len -= 8) {
-        compress(st, load_le64(in));
-    }
-    for (size_t i = 0; i < len; i++) {
-        st->tail |= ((uint64_t) in[i]) << (8 * i);
-    }
-    st->tail_len = len > 0 ? len : st->tail_len;
 }
 
 void
@@ -109,22 +116,54 @@ siphash24_update_u64(struct siphash_state *st, uint64_t v)
 uint64_t
 siphash24_final(struct siphash_state *st)
 {
-    uint64_t b = (((uint64_t) st->total_len) << 56) | st->tail;
+    size_t whole = st->pending_len & ~(size_t) 7;
+    uint64_t b = ((uint64_t) st->total_len) << 56;
 
+    compress_words(st, st->pending, whole);
+    for (size_t i = whole; i < st->pending_len; i++) {
+        b |= ((uint64_t) st->pending[i]) << (8 * (i - whole));
+    }
     compress(st, b);
     st->v2 ^= 0xff;
     sip_round(st, 4);
     return st->v0 ^ st->v1 ^ st->v2 ^ st->v3;
 }
 
+/* One shot: the reference algorithm in one function, the hot path's
+ * (the streaming functions above give the same hash, a little slower). */
 uint64_t
 siphash24(const void *data, size_t len, const struct disp_key *key)
 {
-    struct siphash_state st;
+    const uint8_t *in = data;
+    uint64_t v0 = 0x736f6d6570736575ULL ^ key->k0;
+    uint64_t v1 = 0x646f72616e646f6dULL ^ key->k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ key->k0;
+    uint64_t v3 = 0x7465646279746573ULL ^ key->k1;
+    uint64_t b = ((uint64_t) len) << 56;
+    size_t left = len & 7;
+    const uint8_t *end = in + len - left;
 
-    siphash24_init(&st, key);
-    siphash24_update(&st, data, len);
-    return siphash24_final(&st);
+    for (; in != end; in += 8) {
+        uint64_t m = load_le64(in);
+
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+    }
+    for (size_t i = 0; i < left; i++) {
+        b |= ((uint64_t) in[i]) << (8 * i);
+    }
+    v3 ^= b;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
 }
 
 static void

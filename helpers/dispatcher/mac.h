@@ -34,8 +34,8 @@ uint64_t siphash24(const void *data, size_t len, const struct disp_key *key);
  * ever cut): init, update any number of times, final. */
 struct siphash_state {
     uint64_t v0, v1, v2, v3;
-    uint64_t tail;              /* up to 7 bytes not yet compressed */
-    size_t tail_len;
+    uint8_t pending[64];        /* bytes not yet compressed: small updates are a copy */
+    size_t pending_len;
     size_t total_len;
 };
 

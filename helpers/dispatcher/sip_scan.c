@@ -465,22 +465,26 @@ absolute_uri(const char *buf, uint32_t i, uint32_t end)
     return i;
 }
 
-/* The strict reading: an absolute URI whose scheme is sip or sips (read
- * whole, as libosip2 does) or tel. */
+/* The strict reading of the absolute URI BUF[start, end) whose scheme
+ * ends at I (absolute_uri's result): sip or sips (read whole, as libosip2
+ * does) or tel. */
 static bool
-uri_ok(const char *buf, uint32_t start, uint32_t end)
+scheme_ok(const char *buf, uint32_t start, uint32_t i, uint32_t end)
 {
-    uint32_t i = absolute_uri(buf, start, end);
-
-    if (i == 0) {
-        return false;
-    }
     if ((i - start == 3 && strncasecmp(buf + start, "sip", 3) == 0)
         || (i - start == 4 && strncasecmp(buf + start, "sips", 4) == 0)) {
         return sip_uri_rest_ok(buf, i + 1, end);
     }
     /* other schemes: tel only (libosip2's generic URI rules are its own) */
     return i - start == 3 && strncasecmp(buf + start, "tel", 3) == 0;
+}
+
+static bool
+uri_ok(const char *buf, uint32_t start, uint32_t end)
+{
+    uint32_t i = absolute_uri(buf, start, end);
+
+    return i != 0 && scheme_ok(buf, start, i, end);
 }
 
 /* A ;tag= header parameter in a To value the strict reading refused:
@@ -819,6 +823,8 @@ next_line(const char *buf, uint32_t e, uint32_t len)
 static int
 scan_request_line(const char *buf, uint32_t i, uint32_t e, struct sip_msg *msg)
 {
+    uint32_t colon;
+
     msg->is_request = true;
     msg->method.off = i;
     while (i < e && is_token(buf[i])) {
@@ -841,10 +847,11 @@ scan_request_line(const char *buf, uint32_t i, uint32_t e, struct sip_msg *msg)
         return SIP_SCAN_BAD_START;
     }
     /* any absoluteURI: a forwarder routes on the Call-ID, not on it */
-    if (absolute_uri(buf, msg->ruri.off, msg->ruri.off + msg->ruri.len) == 0) {
+    colon = absolute_uri(buf, msg->ruri.off, msg->ruri.off + msg->ruri.len);
+    if (colon == 0) {
         return SIP_SCAN_BAD_START;
     }
-    msg->ruri_strict = uri_ok(buf, msg->ruri.off, msg->ruri.off + msg->ruri.len);
+    msg->ruri_strict = scheme_ok(buf, msg->ruri.off, colon, msg->ruri.off + msg->ruri.len);
     return SIP_SCAN_OK;
 }
 
