@@ -269,6 +269,8 @@ lab_prepare_shared_files() {
         for f in "$SIPHA_SRCDIR"/agents/*; do
             [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$LABDIR/ocf/sipha/"
         done
+        # the agents' shared code, beside them as make install puts it
+        cp "$SIPHA_SRCDIR/agents/sipha-shellfuncs" "$LABDIR/ocf/sipha/"
         for f in "$SIPHA_BUILDDIR"/helpers/*/sipha-* "$SIPHA_SRCDIR/scripts/sipha-successors"; do
             [ -f "$f" ] && [ -x "$f" ] && ln -sf "$f" "$LABDIR/sbin/"
         done
