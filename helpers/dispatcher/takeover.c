@@ -29,7 +29,10 @@
 
 #define RX_PER_WAKEUP 64
 #define TABLE_OUTPUT_MAX (256 * 1024)
-#define REFRESH_KILL_MS 20000
+/* A run of sipha-successors that takes longer is killed.  On a loaded node
+ * that had just rejoined the lab a run took over 20 s: killed at 20 s, it
+ * never finished and the node had no table (no takeover). */
+#define REFRESH_KILL_MS 60000
 /* Runs of sipha-successors at least this far apart.  A CIB that changes
  * all the time (a cluster starting, attribute updates) otherwise keeps a
  * python and its crm_simulate running back to back on every dispatcher
