@@ -261,6 +261,23 @@ table_error(struct takeover *to, const char *text)
     }
 }
 
+/* The last non-empty line of a failed run's output: its message (it
+ * prints one line on stderr, merged into the output by merge_stderr). */
+static const char *
+last_line(GString *out)
+{
+    char *end = out->str + out->len;
+    char *start;
+
+    while (end > out->str && (end[-1] == '\n' || end[-1] == '\r')) {
+        end--;
+    }
+    *end = '\0';
+    start = strrchr(out->str, '\n');
+    start = (start == NULL) ? out->str : start + 1;
+    return (*start == '\0') ? "no message" : start;
+}
+
 static void
 finish_refresh(struct takeover *to)
 {
@@ -271,9 +288,10 @@ finish_refresh(struct takeover *to)
         return;
     }
     if (!g_spawn_check_wait_status(to->child_status, NULL)) {
-        gchar *text = g_strdup_printf("%s exited with status %d", to->successors_cmd,
+        gchar *text = g_strdup_printf("%s exited with status %d: %s", to->successors_cmd,
                                       WIFEXITED(to->child_status)
-                                      ? WEXITSTATUS(to->child_status) : -1);
+                                      ? WEXITSTATUS(to->child_status) : -1,
+                                      last_line(to->out));
 
         table_error(to, text);
         g_free(text);
@@ -331,6 +349,15 @@ on_child_output(gint fd, GIOCondition condition, gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* In the child, before exec: stderr into the stdout pipe, so that the
+ * reason of a failed run reaches the log instead of /dev/null.  The
+ * program writes to stderr only when it fails (then nothing on stdout). */
+static void
+merge_stderr(gpointer data)
+{
+    dup2(STDOUT_FILENO, STDERR_FILENO);
+}
+
 static void
 start_refresh(struct takeover *to)
 {
@@ -342,9 +369,9 @@ start_refresh(struct takeover *to)
         argv[2] = to->sap_resource;
     }
     if (!g_spawn_async_with_pipes(NULL, argv, NULL,
-                                  G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
-                                  | G_SPAWN_STDERR_TO_DEV_NULL,
-                                  NULL, NULL, &to->child, NULL, &to->out_fd, NULL, &error)) {
+                                  G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                  merge_stderr, NULL, &to->child, NULL, &to->out_fd, NULL,
+                                  &error)) {
         table_error(to, error->message);
         g_error_free(error);
         to->child = 0;
