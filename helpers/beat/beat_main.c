@@ -38,6 +38,8 @@ int main(int argc, char **argv)
     g_autofree char *load_file = NULL;
     g_autofree char *load_pidfile = NULL;
     g_autofree char *key_file = NULL;
+    g_autofree char *log_facility = NULL;
+    g_autofree char *syslog_socket = NULL;
     gboolean no_auth = FALSE;
     sipha_beat_key_t beat_key;
     gint interval_ms = 100, probe_timeout_ms = -1, probe_misses = 2;
@@ -53,6 +55,8 @@ int main(int argc, char **argv)
         { "alive-codes", 0, 0, G_OPTION_ARG_STRING, &alive_codes, "Final response codes that count as alive (default any)", "LIST" },
         { "load-file", 0, 0, G_OPTION_ARG_FILENAME, &load_file, "Send the integer in this file as the load figure", "FILE" },
         { "load-pidfile", 0, 0, G_OPTION_ARG_FILENAME, &load_pidfile, "Send the CPU use of the process in this pid file", "FILE" },
+        { "log-facility", 0, 0, G_OPTION_ARG_STRING, &log_facility, "Log to syslog with this facility (daemon, local0-local7...; none = stderr); errors go to stderr too", "FACILITY" },
+        { "syslog-socket", 0, 0, G_OPTION_ARG_FILENAME, &syslog_socket, "The syslog socket (" SIPHA_LOG_DEFAULT_SOCKET ")", "PATH" },
         { "key-file", 'k', 0, G_OPTION_ARG_FILENAME, &key_file, "Sign the beats with a key derived from this secret (default " SIPHA_BEAT_DEFAULT_KEY_FILE " when it exists)", "FILE" },
         { "no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth, "Send unauthenticated beats (watchers with a key ignore them)", NULL },
         { "no-align", 0, 0, G_OPTION_ARG_NONE, &no_align, "Do not align beats to the wall clock's interval grid", NULL },
@@ -75,7 +79,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipha-beat: %s\n", error->message);
         return EXIT_USAGE;
     }
-    sipha_log_init("sipha-beat", SIPHA_LOG_STDERR, verbose ? LOG_DEBUG : LOG_INFO);
+    if (sipha_log_configure("sipha-beat", log_facility, syslog_socket, false,
+                            verbose ? LOG_DEBUG : LOG_INFO) != 0) {
+        fprintf(stderr, "sipha-beat: bad --log-facility '%s'\n", log_facility);
+        return EXIT_USAGE;
+    }
     if (name == NULL || address == NULL || argc > 1) {
         fprintf(stderr, "sipha-beat: --name and --sip-address are required (see --help)\n");
         return EXIT_USAGE;
@@ -121,7 +129,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "sipha-beat: cannot daemonize: %s\n", strerror(-rc));
             return EXIT_INTERNAL;
         }
-        sipha_log_init("sipha-beat", SIPHA_LOG_SYSLOG, verbose ? LOG_DEBUG : LOG_INFO);
+        /* in the background: syslog, the daemon facility unless told */
+        sipha_log_configure("sipha-beat", log_facility, syslog_socket, true,
+                            verbose ? LOG_DEBUG : LOG_INFO);
     }
     if (pid_file != NULL) {
         rc = sipha_pidfile_write(pid_file);

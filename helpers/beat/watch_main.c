@@ -281,6 +281,8 @@ int main(int argc, char **argv)
     gint down_after_ms = 300, up_after = 3, wait_ms = 1500, refresh_ms = 1000;
     gint stall_after_ms = 100, tick_ms = 50, max_proxies = 1024;
     g_autofree char *key_file = NULL;
+    g_autofree char *log_facility = NULL;
+    g_autofree char *syslog_socket = NULL;
     gboolean no_auth = FALSE;
     sipha_beat_key_t beat_key;
     const char *error_text = NULL;
@@ -305,6 +307,8 @@ int main(int argc, char **argv)
         { "attr-prefix", 0, 0, G_OPTION_ARG_STRING, &attr_prefix, "Attribute name prefix (default sipha-proxy-)", "TEXT" },
         { "attrd-updater", 0, 0, G_OPTION_ARG_FILENAME, &updater, "attrd_updater program to run", "PATH" },
         { "member", 'm', 0, G_OPTION_ARG_STRING_ARRAY, &member_args, "Only take beats for this address, from node NODEID if given (repeat; default: every beat)", "ADDR[@NODEID]" },
+        { "log-facility", 0, 0, G_OPTION_ARG_STRING, &log_facility, "Log to syslog with this facility (daemon, local0-local7...; none = stderr); errors go to stderr too", "FACILITY" },
+        { "syslog-socket", 0, 0, G_OPTION_ARG_FILENAME, &syslog_socket, "The syslog socket (" SIPHA_LOG_DEFAULT_SOCKET ")", "PATH" },
         { "key-file", 'k', 0, G_OPTION_ARG_FILENAME, &key_file, "Only take beats signed with a key derived from this secret (default " SIPHA_BEAT_DEFAULT_KEY_FILE " when it exists)", "FILE" },
         { "no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth, "Take unauthenticated beats too", NULL },
         { "max-proxies", 0, 0, G_OPTION_ARG_INT, &max_proxies, "Table bound (default 1024; 0 = none)", "N" },
@@ -332,7 +336,11 @@ int main(int argc, char **argv)
     if (parse_members(member_args, &members, &n_members) != 0) {
         return EXIT_USAGE;
     }
-    sipha_log_init("sipha-watch", SIPHA_LOG_STDERR, verbose ? LOG_DEBUG : LOG_NOTICE);
+    if (sipha_log_configure("sipha-watch", log_facility, syslog_socket, false,
+                            verbose ? LOG_DEBUG : LOG_NOTICE) != 0) {
+        fprintf(stderr, "sipha-watch: bad --log-facility '%s'\n", log_facility);
+        return EXIT_USAGE;
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     sipha_watch_opts_init(&opts);

@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "disp_config.h"
+#include "sipha_log.h"
 
 #define UNSET (-1)
 
@@ -99,6 +100,8 @@ disp_config_clear(struct disp_config *c)
     g_free(c->control_socket);
     g_free(c->pid_file);
     g_free(c->log_level);
+    g_free(c->log_facility);
+    g_free(c->syslog_socket);
     g_free(c->cib_resource);
     g_free(c->cib_address_param);
     g_free(c->successors_cmd);
@@ -155,6 +158,8 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_INT("retry-after", retry_after_s);
     FILE_INT("rcvbuf", rcvbuf_bytes);
     FILE_STR("log-level", log_level);
+    FILE_STR("log-facility", log_facility);
+    FILE_STR("syslog-socket", syslog_socket);
     FILE_INT("probe-interval-ms", probe_interval_ms);
     FILE_INT("probe-timeout-ms", probe_timeout_ms);
     FILE_STR("cib-resource", cib_resource);
@@ -198,6 +203,8 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_INT(retry_after_s);
     OV_INT(rcvbuf_bytes);
     OV_STR(log_level);
+    OV_STR(log_facility);
+    OV_STR(syslog_socket);
     OV_INT(probe_interval_ms);
     OV_INT(probe_timeout_ms);
     OV_STR(cib_resource);
@@ -284,6 +291,18 @@ validate(const struct disp_config *c, GString *why)
         g_string_printf(why, "bad log-level '%s'", c->log_level);
         return -EINVAL;
     }
+    if (c->log_facility != NULL && g_ascii_strcasecmp(c->log_facility, "none") != 0
+        && sipha_log_facility_parse(c->log_facility) < 0) {
+        g_string_printf(why, "bad log-facility '%s' (daemon, local0-local7, user..., none)",
+                        c->log_facility);
+        return -EINVAL;
+    }
+    if (c->syslog_socket != NULL
+        && (c->syslog_socket[0] != '/' || strlen(c->syslog_socket) >= 108)) {
+        g_string_printf(why, "bad syslog-socket '%s' (an absolute path under 108 bytes)",
+                        c->syslog_socket);
+        return -EINVAL;
+    }
     return 0;
 }
 
@@ -357,6 +376,11 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
           "Run in the background and log to syslog", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &cli.log_level,
           "err, warning, notice (default), info or debug", "LEVEL" },
+        { "log-facility", 0, 0, G_OPTION_ARG_STRING, &cli.log_facility,
+          "Log to syslog with this facility (daemon, local0-local7...; none = stderr); "
+          "errors go to stderr too", "FACILITY" },
+        { "syslog-socket", 0, 0, G_OPTION_ARG_FILENAME, &cli.syslog_socket,
+          "The syslog socket (" SIPHA_LOG_DEFAULT_SOCKET ")", "PATH" },
         { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, count_verbose,
           "More logging (repeatable)", NULL },
         { "check-config", 0, 0, G_OPTION_ARG_NONE, &cli.check_config,
@@ -517,26 +541,15 @@ disp_config_proxy_spec(const char *spec, char *name, size_t name_size, char *add
 int
 disp_config_log_priority(const struct disp_config *c)
 {
-    static const struct {
-        const char *name;
-        int prio;
-    } levels[] = {
-        { "err", LOG_ERR }, { "error", LOG_ERR }, { "warning", LOG_WARNING },
-        { "notice", LOG_NOTICE }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
-    };
     int prio = LOG_NOTICE;
 
     if (c->log_level != NULL) {
-        prio = -1;
-        for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-            if (g_ascii_strcasecmp(c->log_level, levels[i].name) == 0) {
-                prio = levels[i].prio;
-            }
-        }
-        if (prio < 0) {
+        prio = sipha_log_level_parse(c->log_level);
+        if (prio < LOG_ERR) {
             return -1;
         }
     }
     prio += c->verbose;
     return prio > LOG_DEBUG ? LOG_DEBUG : prio;
 }
+

@@ -35,6 +35,8 @@ struct disp_config {
     gboolean daemonize;
     gint verbose;
     gchar *log_level;           /* err, warning, notice, info, debug */
+    gchar *log_facility;        /* syslog facility: log there (daemon, local0...) */
+    gchar *syslog_socket;       /* the syslog socket (/dev/log) */
     /* health of every proxy by OPTIONS (static and CIB), 0 = off */
     gint probe_interval_ms;
     gint probe_timeout_ms;      /* silence that declares a proxy down */

@@ -69,7 +69,21 @@ struct dispatcher {
     struct disp_sources *sources;
     struct takeover *takeover;
     uint64_t started_ms;
+    /* the level set through the control socket (log-level), -1 = none:
+     * it outlives a reload, which would otherwise reset it to the
+     * configured one while the operator is still debugging */
+    int log_level_override;
 };
+
+/* Log as CFG says: syslog with its facility, or stderr (validated). */
+static void
+apply_log_config(const struct dispatcher *d)
+{
+    sipha_log_configure("sipha-dispatcher", d->cfg.log_facility, d->cfg.syslog_socket,
+                        d->cfg.daemonize,
+                        d->log_level_override >= 0 ? d->log_level_override
+                                                   : disp_config_log_priority(&d->cfg));
+}
 
 /* Whatever forwarding uses changed: give the worker a new snapshot. */
 static void
@@ -285,7 +299,7 @@ reload(struct dispatcher *d, GString *why)
     }
     disp_config_clear(&d->cfg);
     d->cfg = next;
-    sipha_log_set_priority(disp_config_log_priority(&d->cfg));
+    apply_log_config(d);
     if (memcmp(&keys, &d->keys, sizeof(keys)) != 0) {
         sipha_notice("New secret: responses to requests forwarded before it will not verify");
         d->keys = keys;
@@ -296,6 +310,32 @@ reload(struct dispatcher *d, GString *why)
     return 0;
 }
 
+/* log-level [LEVEL|config]: show or set the level at run time, without a
+ * restart; "config" goes back to the configured one. */
+static void
+control_log_level(struct dispatcher *d, const char *level, GString *out)
+{
+    int prio = -1;
+
+    if (level != NULL && strcmp(level, "config") != 0) {
+        prio = sipha_log_level_parse(level);
+        if (prio < LOG_ERR) {
+            g_string_append_printf(out, "error: bad log level '%s' (err, warning, notice, "
+                                   "info, debug, config)\n", level);
+            return;
+        }
+    }
+    if (level != NULL) {
+        d->log_level_override = prio;
+        sipha_log_set_priority(prio >= 0 ? prio : disp_config_log_priority(&d->cfg));
+        sipha_notice("Log level %s, set by the control socket",
+                     sipha_log_level_name(sipha_log_get_priority()));
+    }
+    g_string_append_printf(out, "ok\nlog-level %s%s\n",
+                           sipha_log_level_name(sipha_log_get_priority()),
+                           d->log_level_override >= 0 ? "" : " (configured)");
+}
+
 static void
 on_control(const char *command, GString *out, gpointer data)
 {
@@ -303,6 +343,7 @@ on_control(const char *command, GString *out, gpointer data)
     gchar **argv = g_strsplit_set(command, " \t", 3);
     const char *verb = argv[0] != NULL ? argv[0] : "";
 
+    sipha_debug("Control command: %s", command);
     if (strcmp(verb, "status") == 0 || strcmp(verb, "stats") == 0
         || strcmp(verb, "proxies") == 0) {
         g_string_append(out, "ok\n");
@@ -338,6 +379,8 @@ on_control(const char *command, GString *out, gpointer data)
         } else {
             g_string_append(out, "takeover off\n");
         }
+    } else if (strcmp(verb, "log-level") == 0) {
+        control_log_level(d, argv[1], out);
     } else if (strcmp(verb, "reload") == 0) {
         GString *why = g_string_new(NULL);
 
@@ -349,7 +392,7 @@ on_control(const char *command, GString *out, gpointer data)
         g_string_free(why, TRUE);
     } else {
         g_string_append_printf(out, "error: unknown command '%s' (status, stats, proxies, "
-                               "drain X, undrain X, pick CALL-ID, takeover, reload)\n", verb);
+                               "drain X, undrain X, pick CALL-ID, takeover, log-level [LEVEL|config], reload)\n", verb);
     }
     g_strfreev(argv);
 }
@@ -444,8 +487,7 @@ run(struct dispatcher *d, int argc, char **argv)
         printf("configuration ok\n");
         return 0;
     }
-    sipha_log_init("sipha-dispatcher", d->cfg.daemonize ? SIPHA_LOG_SYSLOG : SIPHA_LOG_STDERR,
-                   disp_config_log_priority(&d->cfg));
+    apply_log_config(d);
     privs_no_core();            /* before the secret is read */
     if (load_keys(d) != 0) {
         return 2;
@@ -522,7 +564,10 @@ int
 main(int argc, char **argv)
 {
     struct dispatcher *d = g_new0(struct dispatcher, 1);
-    int rc = run(d, argc, argv);
+    int rc;
+
+    d->log_level_override = -1;
+    rc = run(d, argc, argv);
 
     shutdown_dispatcher(d);
     g_free(d);
