@@ -469,6 +469,8 @@ takeover_new(const struct disp_config *cfg, const struct disp_keys *keys)
         .skew_ms = 2000,
         .confirm_timeout_us = (uint64_t) cfg->takeover_confirm_ms * 1000,
         .require_witness = !cfg->takeover_no_witness,
+        /* three heartbeats: one late or lost datagram does not block a claim */
+        .witness_fresh_us = (uint64_t) cfg->takeover_interval_ms * 3 * 1000,
     };
     int tick_ms = MAX(1, MIN(10, cfg->takeover_interval_ms / 2));
 

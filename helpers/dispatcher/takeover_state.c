@@ -186,14 +186,25 @@ claimed(const struct takeover_state *st, const char *address)
     return false;
 }
 
-/* Another peer than HOLDER is heard: this node is not cut off. */
+/* Another peer than HOLDER was heard within the last witness_fresh_us:
+ * this node is not cut off, and its receive path works now.  A path that
+ * stalled for every sender (a busy host's backlog of datagrams, seen on a
+ * loaded lab host as 141 ms of silence from a healthy holder) shows as
+ * silence from the witness too, and the holder's heartbeats arrive with
+ * the witness's when it drains. */
 static bool
 witness_heard(const struct takeover_state *st, const char *holder, uint64_t now_us)
 {
+    uint64_t fresh_us = st->params.witness_fresh_us;
+
+    if (fresh_us == 0 || fresh_us > st->params.timeout_us) {
+        fresh_us = st->params.timeout_us;
+    }
     for (int i = 0; i < st->peer_count; i++) {
         const struct takeover_peer *p = &st->peers[i];
 
-        if (strcmp(p->name, holder) != 0 && takeover_peer_alive(st, p, now_us)) {
+        if (strcmp(p->name, holder) != 0 && takeover_peer_alive(st, p, now_us)
+            && now_us - p->last_heard_us <= fresh_us) {
             return true;
         }
     }

@@ -38,6 +38,10 @@ struct takeover_params {
     uint64_t skew_ms;               /* wall-clock window of a valid heartbeat */
     uint64_t confirm_timeout_us;    /* a claim Pacemaker does not confirm goes */
     bool require_witness;
+    /* A witness counts only if heard this recently (a few heartbeat
+     * intervals): a holder silent while another peer's heartbeats keep
+     * arriving is dead, not a receive path that stalled for everyone. */
+    uint64_t witness_fresh_us;
 };
 
 struct takeover_peer {

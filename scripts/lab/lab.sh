@@ -337,7 +337,14 @@ lab_create_host() {
         d*) lab_exec "$host" sysctl -q -w net.ipv4.ip_nonlocal_bind=1 ;;
     esac
     [ "$LAB_TOKEN_COEFF" != default ] && extra="token_coefficient: $LAB_TOKEN_COEFF"
-    node_corosync_conf "$dir" "$LAB_CLUSTER_NAME" "$LAB_TOKEN_MS" "$(lab_corosync_nodes)" "$extra"
+    # Six corosyncs share two cores here.  At their default real-time
+    # priority they spin the token (about 1200 rotations a second while any
+    # node sends) ahead of every other process: a lone lab used a whole core
+    # in corosync, SAP monitors took 5-20 s and timed out into recovery.  At
+    # normal priority the kernel shares the cores fairly and the 1 s token
+    # still has ample margin; on a real cluster each node has its own CPU.
+    node_corosync_conf "$dir" "$LAB_CLUSTER_NAME" "$LAB_TOKEN_MS" "$(lab_corosync_nodes)" "$extra" \
+        "sched_rr: no"
     node_seed_cib "$dir"
     echo on >"$LABDIR/power/$host"
 }
@@ -346,7 +353,17 @@ lab_start_host_cluster() {
     local dir
     dir=$(lab_node_dir "$1")
     node_start_corosync "$dir" || return 1
-    node_start_pacemaker "$dir"
+    lab_node_start_pacemaker "$dir"
+}
+
+# lab_node_start_pacemaker NODE_DIR: pacemakerd, and through it the agents
+# and sipha's daemons and tools.  The agents run sipha's tools every few
+# seconds; in a test build they carry ASan, whose leak check at every exit
+# stops the process and walks its memory (0.2-0.3 s each on a loaded lab).
+# Leaks are the integration tests' business; the lab keeps ASan's error
+# checks.
+lab_node_start_pacemaker() {
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 node_start_pacemaker "$1"
 }
 
 # lab_start_cluster TIMEOUT_S: Corosync on every cluster host, then Pacemaker
@@ -379,7 +396,7 @@ lab_start_cluster() {
 lab_start_pacemaker_wave() {
     local h
     for h in "$@"; do
-        node_start_pacemaker "$(lab_node_dir "$h")"
+        lab_node_start_pacemaker "$(lab_node_dir "$h")"
     done
     for h in "$@"; do
         lab_wait_node_joined "$h" 60 \
@@ -429,7 +446,7 @@ lab_restart_pacemaker() {
         [ -z "$(lab_host_pids "$host" $(lab_proc_comms "$host" pacemaker))" ] && break
         sleep 0.1
     done
-    node_start_pacemaker "$(lab_node_dir "$host")"
+    lab_node_start_pacemaker "$(lab_node_dir "$host")"
     lab_event "pacemaker restarted on $host (not in the cluster while the lab came up)"
 }
 
@@ -601,14 +618,16 @@ lab_crm_config_sipha() {
         saps="$saps${saps:+,}$(lab_addr "$s")/24"
     done
     args+=(--dispatchers "$(lab_dispatchers | paste -sd, -)" --sap "$saps" --nic eth0
-        --any-subnet --monitor-interval 5s --monitor-timeout 20s --format crmsh
+        --any-subnet --monitor-interval 10s --monitor-timeout 60s --format crmsh
         # Six nodes share two cores: an operation that waits for a CPU must
         # not time out into a stop failure and a fence (SAP starts timed out
         # at 20 s in a loaded lab start, then their stops, then fencing).
-        # Monitors every 5 s, not 2 s: eleven resources' agents every 2 s
-        # plus six corosyncs (~16 % of a core each) kept the load at 16-21
-        # and a SAP monitor took 16 s.  Failures the tests inject are found
-        # by the dispatchers' probes, heartbeats and takeover, not by these.
+        # Monitors every 10 s (the generated default), with 60 s to finish:
+        # eleven resources' agents every 2 s plus six corosyncs kept the load
+        # at 16-21, a SAP monitor took 16 s and one that timed out at 20 s
+        # was recovered by a stop and a start (more load).  Failures the
+        # tests inject are found by the dispatchers' probes, heartbeats and
+        # takeover, not by these.
         --start-timeout 60s --stop-timeout 60s --deep-monitor-interval 60s)
     for h in $(lab_proxies); do
         args+=(--proxy "$h=udp:$(lab_addr "$h"):$LAB_SIP_PORT")
@@ -972,4 +991,17 @@ lab_proxy_tables_agree() {
         [ "${got% }" = "$want" ] || return 1
     done
     return 0
+}
+
+# lab_proxy_tables_show: every live dispatcher's table, one line each, with
+# the dispatcher's own view (for a test's failure report).
+lab_proxy_tables_show() {
+    local h
+    for h in $(lab_dispatchers); do
+        [ "$(lab_power "$h")" = on ] || { echo "$h: powered off"; continue; }
+        echo "$h: $(lab_proxy_table "$h" | tr '\n' ' ')"
+        if lab_have_sipha_dispatcher; then
+            lab_exec "$h" timeout 5 sipha-dispatcherctl proxies 2>&1 | sed 's/^/    /'
+        fi
+    done
 }

@@ -99,10 +99,16 @@ node_exec() {
     nsenter -t "$pid" -n -m -u -- "$@"
 }
 
-# node_corosync_conf DIR CLUSTER TOKEN_MS "ID:NAME:ADDR ..." [EXTRA_TOTEM_LINES]
+# node_corosync_conf DIR CLUSTER TOKEN_MS "ID:NAME:ADDR ..." [EXTRA_TOTEM_LINES
+#                    [SYSTEM_LINES]]
 node_corosync_conf() {
-    local dir=$1 cluster=$2 token_ms=$3 nodes=$4 extra=${5:-} n id name addr
+    local dir=$1 cluster=$2 token_ms=$3 nodes=$4 extra=${5:-} system=${6:-} n id name addr
     {
+        if [ -n "$system" ]; then
+            echo "system {"
+            printf '    %s\n' "$system"
+            echo "}"
+        fi
         echo "totem {"
         echo "    version: 2"
         echo "    cluster_name: $cluster"

@@ -276,6 +276,22 @@ START_TEST(test_no_witness_not_due)
 }
 END_TEST
 
+/* A witness heard only long ago (a receive path stalled for everyone) does
+ * not count: the holder is not due until the witness is heard again. */
+START_TEST(test_stale_witness_not_due)
+{
+    int due[TAKEOVER_SAPS_MAX];
+
+    st.params.witness_fresh_us = 30 * MS;
+    ck_assert_int_eq(run_ms(500, true, true, due), 0);
+    ck_assert_int_eq(run_ms(100, false, true, due), 0);     /* the holder falls silent */
+    /* then nobody is heard: at 170 ms the holder is past the timeout
+     * (160 ms), the witness was heard 70 ms ago: alive, not fresh */
+    ck_assert_int_eq(run_ms(70, false, false, due), 0);
+    ck_assert_int_eq(run_ms(10, false, true, due), 1);      /* the witness again: due */
+}
+END_TEST
+
 START_TEST(test_no_quorum_not_due)
 {
     int due[TAKEOVER_SAPS_MAX];
@@ -427,6 +443,7 @@ takeover_suite(void)
     tcase_add_test(ts, test_silent_holder_is_due);
     tcase_add_test(ts, test_never_heard_not_due);
     tcase_add_test(ts, test_no_witness_not_due);
+    tcase_add_test(ts, test_stale_witness_not_due);
     tcase_add_test(ts, test_no_quorum_not_due);
     tcase_add_test(ts, test_own_stall_counted_arrivals_decide);
     tcase_add_test(ts, test_leaving_not_due);
