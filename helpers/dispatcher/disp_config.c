@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "addr.h"
 #include "disp_config.h"
 #include "sipha_log.h"
 
@@ -107,6 +108,7 @@ disp_config_clear(struct disp_config *c)
     g_free(c->successors_cmd);
     g_free(c->sap_resource);
     g_free(c->user);
+    g_free(c->metrics_listen);
     set_defaults(c);
 }
 
@@ -178,6 +180,7 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_STR("successors-cmd", successors_cmd);
     FILE_STR("sap-resource", sap_resource);
     FILE_STR("user", user);
+    FILE_STR("metrics-listen", metrics_listen);
     g_key_file_free(kf);
     if (bad != NULL) {
         g_string_printf(why, "%s: bad value for %s", path, bad);
@@ -221,11 +224,21 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_STR(successors_cmd);
     OV_STR(sap_resource);
     OV_STR(user);
+    OV_STR(metrics_listen);
     c->takeover = c->takeover || o->takeover;
     c->takeover_no_witness = c->takeover_no_witness || o->takeover_no_witness;
     c->daemonize = o->daemonize;
     c->verbose = o->verbose;
     c->check_config = o->check_config;
+}
+
+/* "ADDR:PORT" with a numeric address and a port. */
+static bool
+valid_listen(const char *text)
+{
+    struct sockaddr_storage addr;
+
+    return addr_parse(text, 0, &addr) == 0 && addr_port(&addr) != 0;
 }
 
 static int
@@ -281,6 +294,12 @@ validate(const struct disp_config *c, GString *why)
     }
     if (c->user != NULL && getpwnam(c->user) == NULL) {
         g_string_printf(why, "bad user '%s': no such user", c->user);
+        return -EINVAL;
+    }
+    if (c->metrics_listen != NULL && c->metrics_listen[0] != '\0'
+        && !valid_listen(c->metrics_listen)) {
+        g_string_printf(why, "bad metrics-listen '%s' (want ADDR:PORT, e.g. 127.0.0.1:9097)",
+                        c->metrics_listen);
         return -EINVAL;
     }
     if (c->retry_after_s < 0) {
@@ -372,6 +391,8 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
         { "user", 'u', 0, G_OPTION_ARG_STRING, &cli.user,
           "Once the sockets are bound, run as USER (its groups, e.g. haclient), keeping "
           "only the capabilities the fast takeover needs", "USER" },
+        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &cli.metrics_listen,
+          "Serve Prometheus metrics at http://ADDR:PORT/metrics (default: off)", "ADDR:PORT" },
         { "daemonize", 'd', 0, G_OPTION_ARG_NONE, &cli.daemonize,
           "Run in the background and log to syslog", NULL },
         { "log-level", 0, 0, G_OPTION_ARG_STRING, &cli.log_level,
@@ -487,6 +508,7 @@ disp_config_reloadable(const struct disp_config *old, const struct disp_config *
           old->takeover_loop_stall_ms != next->takeover_loop_stall_ms },
         { "successors-cmd", str_differs(old->successors_cmd, next->successors_cmd) },
         { "sap-resource", str_differs(old->sap_resource, next->sap_resource) },
+        { "metrics-listen", str_differs(old->metrics_listen, next->metrics_listen) },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++) {

@@ -60,6 +60,7 @@ struct disp_config {
     gchar *successors_cmd;      /* the program printing the successor table */
     gchar *sap_resource;        /* passed to it as --sap-resource */
     gchar *user;                /* run as this user once the sockets are bound */
+    gchar *metrics_listen;      /* "ADDR:PORT" of the Prometheus listener; NULL = off */
 };
 
 /* Parse ARGV (and the file it names) into CFG.  Returns 0, or 2 (usage)

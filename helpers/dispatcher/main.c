@@ -8,7 +8,8 @@
  *    keys that it loads once per batch (snapshot.c);
  *  - the control thread (this one, on the default GLib main context): the
  *    proxy set and its sources (proxyset.c, source_*.c), the control socket
- *    (control.c), reload, signals, the fast takeover (takeover.c).  Every
+ *    (control.c), the Prometheus listener (metrics_http.c), reload,
+ *    signals, the fast takeover (takeover.c).  Every
  *    change of what forwarding uses publishes a new snapshot.
  * Nothing the control side does (a slow control client, a slow CIB, a
  * reload) can delay a datagram.
@@ -31,6 +32,8 @@
 #include "disp_config.h"
 #include "forward.h"
 #include "hash.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "proxyset.h"
 #include "self_addr.h"
 #include "sipha_daemon.h"
@@ -63,6 +66,7 @@ struct dispatcher {
     int listen_ports[MAX_LISTENERS];
     int listener_count;
     struct control *control;
+    struct metrics_http *metrics;
     guint reclaim_id;
     gchar *pid_path;                /* the pid file written, removed at stop */
     GMainLoop *loop;
@@ -73,6 +77,7 @@ struct dispatcher {
      * it outlives a reload, which would otherwise reset it to the
      * configured one while the operator is still debugging */
     int log_level_override;
+    int64_t started_unix_us;
 };
 
 /* Log as CFG says: syslog with its facility, or stderr (validated). */
@@ -139,6 +144,29 @@ dump_state(const struct dispatcher *d, bool stats, bool proxies, GString *out)
     if (proxies) {
         proxyset_dump(&d->proxies, requests, out);
     }
+    g_free(requests);
+}
+
+/* GET /metrics: the same counters and table as the control socket's
+ * "status", the watcher's table and the takeover's state. */
+static void
+on_metrics(GString *out, gpointer data)
+{
+    struct dispatcher *d = data;
+    struct disp_stats st;
+    uint64_t *requests = g_new0(uint64_t, PROXYSET_MAX);
+
+    sum_stats(d, &st, requests);
+    metrics_family(out, "sipha_dispatcher_build_info", "gauge", "The version running (always 1)");
+    metrics_sample(out, "sipha_dispatcher_build_info", 1, "version", PACKAGE_VERSION, NULL);
+    metrics_single(out, "sipha_dispatcher_start_time_seconds", "gauge",
+                   "When the dispatcher started (Unix time)", (double) d->started_unix_us / 1e6);
+    disp_stats_metrics(&st, out);
+    proxyset_metrics(&d->proxies, requests, (uint64_t) (g_get_real_time() / G_USEC_PER_SEC),
+                     out);
+    disp_sources_metrics(d->sources, out);
+    takeover_metrics(d->takeover, out);
+    metrics_http_metrics(d->metrics, out);
     g_free(requests);
 }
 
@@ -457,6 +485,7 @@ shutdown_dispatcher(struct dispatcher *d)
     d->worker = NULL;
     disp_sources_free(d->sources);
     control_close(d->control);
+    metrics_http_close(d->metrics);
     if (d->reclaim_id != 0) {
         g_source_remove(d->reclaim_id);
     }
@@ -500,6 +529,7 @@ run(struct dispatcher *d, int argc, char **argv)
     d->snaps = snap_domain_new(1);
     d->loop = g_main_loop_new(NULL, FALSE);
     d->started_ms = sipha_now_ms();
+    d->started_unix_us = g_get_real_time();
     if (d->snaps == NULL) {
         return 1;
     }
@@ -524,6 +554,13 @@ run(struct dispatcher *d, int argc, char **argv)
     d->control = control_listen(d->cfg.control_socket, on_control, d);
     if (d->control == NULL) {
         return 1;
+    }
+    if (d->cfg.metrics_listen != NULL && d->cfg.metrics_listen[0] != '\0') {
+        /* bound before the privileges go, as the SIP sockets */
+        d->metrics = metrics_http_listen(d->cfg.metrics_listen, on_metrics, d);
+        if (d->metrics == NULL) {
+            return 1;
+        }
     }
     /* everything that needed root is done; no other thread runs yet */
     if (d->cfg.user != NULL

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "hash.h"
+#include "metrics.h"
 #include "proxyset.h"
 #include "sipha_log.h"
 
@@ -96,6 +97,7 @@ proxyset_report(struct proxyset *ps, enum ps_source source, const char *key_text
         p->addr = addr;
         p->weight = 1.0;
         p->seed = hrw_hash(p->key, strlen(p->key));
+        p->changed_s = (uint64_t) time(NULL);
         /* a proxy appearing in the middle of another source's snapshot is
          * simply absent from that source */
     }
@@ -104,6 +106,9 @@ proxyset_report(struct proxyset *ps, enum ps_source source, const char *key_text
     }
     if (weight > 0) {
         p->weight = weight;
+    }
+    if ((p->state[source] & ~PS_UNSEEN) != state) {
+        p->changed_s = (uint64_t) time(NULL);
     }
     p->state[source] = (uint8_t) state;
     return p;
@@ -122,6 +127,9 @@ proxyset_snapshot_end(struct proxyset *ps, enum ps_source source)
 {
     for (int i = 0; i < ps->count; i++) {
         if (ps->proxies[i].state[source] & PS_UNSEEN) {
+            if (ps->proxies[i].state[source] != (PS_UNSEEN | PS_ABSENT)) {
+                ps->proxies[i].changed_s = (uint64_t) time(NULL);
+            }
             ps->proxies[i].state[source] = PS_ABSENT;
         }
     }
@@ -258,6 +266,7 @@ proxyset_update_at(struct proxyset *ps, uint64_t now_s)
             sipha_notice("Proxy %s (%s) %s (%s)", p->name, p->key,
                          !use ? "left the set" : drain ? "is draining" : "is in the set", why);
             changed = true;
+            p->changed_s = now_s;
         }
         p->in_use = use;
         p->draining = drain;
@@ -355,4 +364,112 @@ proxyset_dump(const struct proxyset *ps, const uint64_t *requests, GString *out)
                                p->weight, requests != NULL ? requests[p->slot] : 0, why,
                                p->drain_cmd ? " ctl=drain" : "", p->is_self ? " self" : "");
     }
+}
+
+/* One sample per proxy of the gauge NAME, VALUE_OF giving its value. */
+static void
+proxy_gauge(const struct proxyset *ps, GString *out, const char *name, const char *help,
+            double (*value_of)(const struct proxy *p, const void *arg), const void *arg)
+{
+    metrics_family(out, name, "gauge", help);
+    for (int i = 0; i < ps->count; i++) {
+        const struct proxy *p = &ps->proxies[i];
+
+        metrics_sample(out, name, value_of(p, arg), "proxy", p->name, "address", p->key, NULL);
+    }
+}
+
+static double
+in_use_of(const struct proxy *p, const void *arg)
+{
+    return p->in_use ? 1 : 0;
+}
+
+static double
+draining_of(const struct proxy *p, const void *arg)
+{
+    return p->draining ? 1 : 0;
+}
+
+static double
+weight_of(const struct proxy *p, const void *arg)
+{
+    return p->weight;
+}
+
+static double
+age_of(const struct proxy *p, const void *arg)
+{
+    return (double) metrics_age_s(*(const uint64_t *) arg, p->changed_s);
+}
+
+static double
+changed_of(const struct proxy *p, const void *arg)
+{
+    return (double) p->changed_s;
+}
+
+/* Each enabled source's verdict, as a state set: one series per state,
+ * 1 for the one it says. */
+static void
+source_states(const struct proxyset *ps, GString *out)
+{
+    static const char name[] = "sipha_dispatcher_proxy_source_state";
+    static const char *const states[] = { "absent", "up", "down", "drain", "silent" };
+
+    metrics_family(out, name, "gauge", "What each enabled source says of the proxy "
+                   "(1 for its verdict, 0 for the other states)");
+    for (int i = 0; i < ps->count; i++) {
+        const struct proxy *p = &ps->proxies[i];
+
+        for (int s = 0; s < PS_SRC_COUNT; s++) {
+            if (!enabled(ps, s)) {
+                continue;
+            }
+            for (int v = 0; v < (int) G_N_ELEMENTS(states); v++) {
+                metrics_sample(out, name, (p->state[s] & ~PS_UNSEEN) == v ? 1 : 0,
+                               "proxy", p->name, "address", p->key, "source", source_names[s],
+                               "state", states[v], NULL);
+            }
+        }
+    }
+}
+
+void
+proxyset_metrics(const struct proxyset *ps, const uint64_t *requests, uint64_t now_s,
+                 GString *out)
+{
+    static const char fwd[] = "sipha_dispatcher_requests_forwarded_total";
+    int draining_count = 0;
+
+    for (int i = 0; i < ps->active_count; i++) {
+        draining_count += ps->active[i]->draining ? 1 : 0;
+    }
+    metrics_single(out, "sipha_dispatcher_proxies", "gauge",
+                   "Proxies in the table (any membership source has them)", ps->count);
+    metrics_single(out, "sipha_dispatcher_proxies_in_use", "gauge",
+                   "Proxies new dialogs go to (in use and not draining)",
+                   ps->active_count - draining_count);
+    metrics_single(out, "sipha_dispatcher_proxies_draining", "gauge",
+                   "Proxies in use for dialogs in progress only", draining_count);
+    proxy_gauge(ps, out, "sipha_dispatcher_proxy_in_use",
+                "Whether the proxy is in use (1), draining included", in_use_of, NULL);
+    proxy_gauge(ps, out, "sipha_dispatcher_proxy_draining",
+                "Whether the proxy gets no new dialogs (1)", draining_of, NULL);
+    proxy_gauge(ps, out, "sipha_dispatcher_proxy_weight", "The proxy's weight in the hash",
+                weight_of, NULL);
+    metrics_family(out, fwd, "counter", "Requests forwarded to the proxy");
+    for (int i = 0; i < ps->count; i++) {
+        const struct proxy *p = &ps->proxies[i];
+
+        metrics_sample_u64(out, fwd, requests != NULL ? requests[p->slot] : 0,
+                           "proxy", p->name, "address", p->key, NULL);
+    }
+    source_states(ps, out);
+    proxy_gauge(ps, out, "sipha_dispatcher_proxy_last_change_timestamp_seconds",
+                "When a source's verdict on the proxy or its use last changed (Unix time)",
+                changed_of, NULL);
+    proxy_gauge(ps, out, "sipha_dispatcher_proxy_seconds_since_last_change",
+                "Seconds since a source's verdict on the proxy or its use last changed",
+                age_of, &now_s);
 }

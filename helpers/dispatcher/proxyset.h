@@ -60,6 +60,10 @@ struct proxy {
     bool in_use;
     bool draining;
     int slot;                       /* its row in the control side's table */
+    /* wall-clock second of the last change of a source's verdict or of
+     * its use (only ever changed with one of those, so a snapshot is
+     * still republished only when forwarding may change) */
+    uint64_t changed_s;
 };
 
 struct proxyset {
@@ -125,6 +129,12 @@ const struct proxy *proxyset_find_active(const struct proxyset *ps, uint64_t see
 /* The live table, for the control socket; REQUESTS[slot] is how many
  * requests went to each proxy (NULL: not shown). */
 void proxyset_dump(const struct proxyset *ps, const uint64_t *requests, GString *out);
+
+/* The table for Prometheus (metrics.h): per proxy its use, weight,
+ * requests (REQUESTS[slot]), each enabled source's verdict and the
+ * seconds since the last change at NOW_S; the set's sizes. */
+void proxyset_metrics(const struct proxyset *ps, const uint64_t *requests, uint64_t now_s,
+                      GString *out);
 
 const char *ps_source_name(enum ps_source source);
 

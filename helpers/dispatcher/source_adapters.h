@@ -16,6 +16,8 @@ void source_probe_free(struct source_probe *sp);
 struct source_watch;
 struct source_watch *source_watch_new(struct proxyset *ps, const struct disp_config *cfg);
 void source_watch_free(struct source_watch *sw);
+/* The watcher's table and counters for Prometheus (metrics.h). */
+void source_watch_metrics(struct source_watch *sw, GString *out);
 
 /* Where the CIB source tells of every read of the CIB (sources.h). */
 struct disp_cib_hook {

@@ -22,7 +22,9 @@
 
 #include <string.h>
 
+#include "metrics.h"
 #include "sipha_log.h"
+#include "sipha_time.h"
 #include "sipha_watch.h"
 #include "source_adapters.h"
 
@@ -198,4 +200,96 @@ source_watch_free(struct source_watch *sw)
         }
         g_free(sw);
     }
+}
+
+/* --- metrics ------------------------------------------------------------ */
+
+struct watch_metrics {
+    GString *out;
+    const char *family;
+    uint64_t now_ms;
+};
+
+static void
+entry_state(const sipha_proxy_info_t *info, void *data)
+{
+    struct watch_metrics *m = data;
+    static const sipha_proxy_state_t states[] = {
+        SIPHA_PROXY_UNKNOWN, SIPHA_PROXY_UP, SIPHA_PROXY_DOWN, SIPHA_PROXY_CONFLICT,
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(states); i++) {
+        metrics_sample(m->out, m->family, info->state == states[i] ? 1 : 0, "proxy", info->name,
+                       "address", info->sip_address, "state", sipha_proxy_state_str(states[i]),
+                       NULL);
+    }
+}
+
+static void
+entry_heard(const sipha_proxy_info_t *info, void *data)
+{
+    struct watch_metrics *m = data;
+
+    if (info->last_heard_ms != 0) {
+        metrics_sample(m->out, m->family, (double) metrics_age_s(m->now_ms, info->last_heard_ms)
+                       / 1e3, "proxy", info->name, "address", info->sip_address, NULL);
+    }
+}
+
+static void
+entry_increase(const sipha_proxy_info_t *info, void *data)
+{
+    struct watch_metrics *m = data;
+
+    if (info->last_increase_ms != 0) {
+        metrics_sample(m->out, m->family,
+                       (double) metrics_age_s(m->now_ms, info->last_increase_ms) / 1e3,
+                       "proxy", info->name, "address", info->sip_address, NULL);
+    }
+}
+
+static void
+watch_counter(GString *out, const char *name, const char *help, uint64_t value)
+{
+    metrics_family(out, name, "counter", help);
+    metrics_sample_u64(out, name, value, NULL);
+}
+
+void
+source_watch_metrics(struct source_watch *sw, GString *out)
+{
+    struct watch_metrics m = { .out = out, .now_ms = sipha_now_ms() };
+    sipha_watch_stats_t st;
+
+    sipha_watch_get_stats(sw->watch, &st);
+    metrics_single(out, "sipha_dispatcher_watch_connected", "gauge",
+                   "Whether the watcher is in its CPG group (1)", st.connected ? 1 : 0);
+    metrics_single(out, "sipha_dispatcher_watch_ring_stalled", "gauge",
+                   "Whether the watcher sees its own ring stalled (1)", st.ring_stalled ? 1 : 0);
+    metrics_single(out, "sipha_dispatcher_watch_proxies", "gauge",
+                   "Proxies in the watcher's table", (double) sipha_watch_count(sw->watch));
+    m.family = "sipha_dispatcher_watch_proxy_state";
+    metrics_family(out, m.family, "gauge", "The heartbeat's verdict on the proxy "
+                   "(1 for its state, 0 for the others)");
+    sipha_watch_foreach(sw->watch, entry_state, &m);
+    m.family = "sipha_dispatcher_watch_proxy_seconds_since_heard";
+    metrics_family(out, m.family, "gauge", "Seconds since the proxy's last heartbeat");
+    sipha_watch_foreach(sw->watch, entry_heard, &m);
+    m.family = "sipha_dispatcher_watch_proxy_seconds_since_increase";
+    metrics_family(out, m.family, "gauge", "Seconds since the proxy's heartbeat counter last "
+                   "increased");
+    sipha_watch_foreach(sw->watch, entry_increase, &m);
+    watch_counter(out, "sipha_dispatcher_watch_beats_received_total", "Valid heartbeats received",
+                  st.rx_beats);
+    watch_counter(out, "sipha_dispatcher_watch_malformed_total",
+                  "Heartbeat messages dropped: bad magic, version, length or field",
+                  st.rx_malformed);
+    watch_counter(out, "sipha_dispatcher_watch_unauthenticated_total",
+                  "Heartbeats dropped: no MAC that verifies", st.rx_unauthenticated);
+    watch_counter(out, "sipha_dispatcher_watch_ring_stalls_total",
+                  "Times the watcher saw its ring stalled", st.ring_stalls);
+    watch_counter(out, "sipha_dispatcher_watch_conflicts_total",
+                  "Times a proxy name was announced by two senders", st.conflicts);
+    watch_counter(out, "sipha_dispatcher_watch_cpg_disconnects_total", "CPG connection losses",
+                  st.cpg_disconnects);
 }

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "metrics.h"
 #include "sipha_log.h"
 #include "source_adapters.h"
 #include "sources.h"
@@ -240,4 +241,16 @@ disp_sources_on_cib_read(struct disp_sources *src, void (*fn)(void *data), void 
 {
     src->cib_hook.fn = fn;
     src->cib_hook.data = data;
+}
+
+void
+disp_sources_metrics(struct disp_sources *src, GString *out)
+{
+    bool on = src != NULL && src->watch != NULL;
+
+    metrics_single(out, "sipha_dispatcher_watch_enabled", "gauge",
+                   "Whether the heartbeat watcher is a health source (1)", on ? 1 : 0);
+    if (on) {
+        source_watch_metrics(src->watch, out);
+    }
 }

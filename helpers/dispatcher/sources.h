@@ -30,6 +30,10 @@ int disp_sources_reconfigure(struct disp_sources *src, const struct disp_config 
 
 void disp_sources_free(struct disp_sources *src);
 
+/* The sources' own tables for Prometheus (metrics.h): the heartbeat
+ * watcher's, with sipha_dispatcher_watch_enabled 0 when it is off. */
+void disp_sources_metrics(struct disp_sources *src, GString *out);
+
 /* Call FN(DATA) after every read of the CIB by the CIB source (a change),
  * e.g. to refresh what else depends on the CIB.  No CIB source: never. */
 void disp_sources_on_cib_read(struct disp_sources *src, void (*fn)(void *data), void *data);

@@ -46,6 +46,9 @@ struct disp_stats {
 
 void disp_stats_dump(const struct disp_stats *st, GString *out);
 
+/* The same counters for Prometheus: sipha_dispatcher_NAME_total. */
+void disp_stats_metrics(const struct disp_stats *st, GString *out);
+
 /* Worker side: copy FROM into SHARED (relaxed atomic stores). */
 void disp_stats_publish(struct disp_stats *shared, const struct disp_stats *from);
 

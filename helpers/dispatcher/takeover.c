@@ -20,6 +20,7 @@
 #include <glib-unix.h>
 
 #include "addr.h"
+#include "metrics.h"
 #include "sipha_log.h"
 #include "sipha_time.h"
 #include "takeover.h"
@@ -568,6 +569,134 @@ takeover_dump(const struct takeover *to, GString *out)
                            " released %" G_GUINT64_FORMAT " stalls %" G_GUINT64_FORMAT "\n",
                            c->rx_ok, c->rx_malformed, c->rx_bad_mac, c->rx_unknown_peer,
                            c->rx_stale, c->claims, c->confirmed, c->released, c->stalls);
+}
+
+/* Whether the node NAME is heard now: this node, or a peer alive. */
+static bool
+node_alive(const struct takeover_state *st, const char *name, uint64_t now_us)
+{
+    if (name[0] == '\0') {
+        return false;
+    }
+    if (strcmp(name, st->table.self) == 0) {
+        return true;
+    }
+    for (int i = 0; i < st->peer_count; i++) {
+        if (strcmp(st->peers[i].name, name) == 0) {
+            return takeover_peer_alive(st, &st->peers[i], now_us);
+        }
+    }
+    return false;
+}
+
+static void
+peer_metrics(const struct takeover_state *st, uint64_t now_us, GString *out)
+{
+    static const char alive[] = "sipha_dispatcher_takeover_peer_alive";
+    static const char heard[] = "sipha_dispatcher_takeover_peer_seconds_since_heard";
+    int alive_count = 0;
+
+    metrics_family(out, alive, "gauge", "Whether the peer dispatcher's heartbeats arrive (1)");
+    for (int i = 0; i < st->peer_count; i++) {
+        bool up = takeover_peer_alive(st, &st->peers[i], now_us);
+
+        alive_count += up ? 1 : 0;
+        metrics_sample(out, alive, up ? 1 : 0, "peer", st->peers[i].name, NULL);
+    }
+    metrics_family(out, heard, "gauge", "Seconds since the peer's last heartbeat "
+                   "(absent: never heard)");
+    for (int i = 0; i < st->peer_count; i++) {
+        const struct takeover_peer *p = &st->peers[i];
+
+        if (p->heard) {
+            metrics_sample(out, heard, (double) (now_us - p->last_heard_us) / 1e6,
+                           "peer", p->name, NULL);
+        }
+    }
+    metrics_single(out, "sipha_dispatcher_takeover_peers", "gauge",
+                   "Peer dispatchers in the successor table", st->peer_count);
+    metrics_single(out, "sipha_dispatcher_takeover_peers_alive", "gauge",
+                   "Peer dispatchers whose heartbeats arrive", alive_count);
+}
+
+static void
+sap_metrics(const struct takeover_state *st, uint64_t now_us, GString *out)
+{
+    static const char served[] = "sipha_dispatcher_sap_served";
+    int claims = 0;
+
+    metrics_family(out, served, "gauge", "Whether the SAP has a holder that is alive: "
+                   "this node, or a peer whose heartbeats arrive (1)");
+    for (int i = 0; i < st->table.sap_count; i++) {
+        const struct takeover_sap *s = &st->table.saps[i];
+
+        metrics_sample(out, served, node_alive(st, s->holder, now_us) ? 1 : 0,
+                       "sap", s->address, "holder", s->holder, "successor", s->successor,
+                       NULL);
+    }
+    for (int i = 0; i < TAKEOVER_SAPS_MAX; i++) {
+        claims += st->claims[i].active ? 1 : 0;
+    }
+    metrics_single(out, "sipha_dispatcher_takeover_claims", "gauge",
+                   "SAPs this node claimed that Pacemaker has not confirmed yet", claims);
+}
+
+static void
+counter_metrics(const struct takeover_counters *c, GString *out)
+{
+    static const char rx[] = "sipha_dispatcher_takeover_heartbeats_received_total";
+    const struct {
+        const char *name;
+        const char *help;
+        uint64_t value;
+    } counters[] = {
+        { "sipha_dispatcher_takeover_claims_total", "SAPs claimed from a silent holder",
+          c->claims },
+        { "sipha_dispatcher_takeover_claims_confirmed_total", "Claims Pacemaker confirmed",
+          c->confirmed },
+        { "sipha_dispatcher_takeover_claims_released_total", "Claims let go", c->released },
+        { "sipha_dispatcher_takeover_loop_stalls_total",
+          "Times this node's own loop stalled (silences reset)", c->stalls },
+    };
+
+    metrics_family(out, rx, "counter", "Peer heartbeats received, by what became of them");
+    metrics_sample_u64(out, rx, c->rx_ok, "result", "ok", NULL);
+    metrics_sample_u64(out, rx, c->rx_malformed, "result", "malformed", NULL);
+    metrics_sample_u64(out, rx, c->rx_bad_mac, "result", "bad_mac", NULL);
+    metrics_sample_u64(out, rx, c->rx_unknown_peer, "result", "unknown_peer", NULL);
+    metrics_sample_u64(out, rx, c->rx_stale, "result", "stale", NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(counters); i++) {
+        metrics_family(out, counters[i].name, "counter", counters[i].help);
+        metrics_sample_u64(out, counters[i].name, counters[i].value, NULL);
+    }
+}
+
+void
+takeover_metrics(const struct takeover *to, GString *out)
+{
+    const struct takeover_state *st;
+    uint64_t now_us = sipha_now_us();
+
+    metrics_single(out, "sipha_dispatcher_takeover_enabled", "gauge",
+                   "Whether the fast SAP takeover runs (1)", to != NULL ? 1 : 0);
+    if (to == NULL) {
+        return;
+    }
+    st = &to->st;
+    metrics_single(out, "sipha_dispatcher_takeover_table_loaded", "gauge",
+                   "Whether a successor table is in use (1)", st->have_table ? 1 : 0);
+    counter_metrics(&st->counters, out);
+    if (!st->have_table) {
+        return;
+    }
+    metrics_single(out, "sipha_dispatcher_takeover_quorum", "gauge",
+                   "Whether the partition has quorum, per the last table (1)",
+                   st->table.quorum ? 1 : 0);
+    metrics_single(out, "sipha_dispatcher_takeover_table_age_seconds", "gauge",
+                   "Seconds since the successor table in use was read",
+                   (double) (sipha_now_ms() - to->table_ms) / 1e3);
+    peer_metrics(st, now_us, out);
+    sap_metrics(st, now_us, out);
 }
 
 static void

@@ -45,6 +45,11 @@ void takeover_cib_changed(struct takeover *to);
 /* The status for the control socket ("takeover" command). */
 void takeover_dump(const struct takeover *to, GString *out);
 
+/* The state for Prometheus (metrics.h): peers, SAPs and whether each is
+ * served, claims, counters.  TO NULL (the takeover is off): only
+ * sipha_dispatcher_takeover_enabled 0. */
+void takeover_metrics(const struct takeover *to, GString *out);
+
 /* A graceful stop: tell the peers (so that they do not claim), let go of
  * claims Pacemaker has not confirmed, free everything.  NULL is fine. */
 void takeover_free(struct takeover *to);
