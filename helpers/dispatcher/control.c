@@ -2,12 +2,9 @@
 /*
  * control.c: the control socket (see control.h).
  *
- * Every client is a small state machine on the control thread's main loop:
- * read what is there until a line is complete, answer, write what the
- * socket takes, close.  Nothing waits on a client: one that sends a byte a
- * second, or never reads its answer, costs a file descriptor until its
- * deadline, and the other clients (and the rest of the control side) go
- * on.  Forwarding is on another thread altogether (worker.h).
+ * Its clients are served by stream_server.h on the control thread's main
+ * loop: read until a line is complete, answer, write, close; nothing waits
+ * on a client.  Forwarding is on another thread altogether (worker.h).
  */
 #define _GNU_SOURCE 1
 #include "config.h"
@@ -24,6 +21,7 @@
 
 #include "control.h"
 #include "sipha_log.h"
+#include "stream_server.h"
 
 /* Clients served at once; more are closed at once. */
 #define CONTROL_CLIENTS_MAX 16
@@ -33,114 +31,28 @@
 #define CONTROL_GROUP "haclient"
 
 struct control {
-    int fd;
     gchar *path;
     control_handler_fn handler;
     gpointer user_data;
-    guint source_id;
-    int clients;
-    GList *client_list;
+    struct stream_server *server;
 };
 
-struct client {
-    struct control *ctl;
-    int fd;
-    char line[CONTROL_LINE_MAX];
-    size_t used;
-    GString *out;
-    size_t off;
-    guint io_id;
-    guint timeout_id;
-};
-
-static void
-client_free(struct client *c)
+/* A line is complete, or the client stopped sending: answer it. */
+static enum stream_verdict
+on_request(struct stream_client *c, bool ended, void *data)
 {
-    if (c->io_id != 0) {
-        g_source_remove(c->io_id);
+    struct control *ctl = data;
+
+    if (!ended && memchr(c->buf, '\n', c->used) == NULL) {
+        return STREAM_MORE;
     }
-    if (c->timeout_id != 0) {
-        g_source_remove(c->timeout_id);
-    }
-    close(c->fd);
-    if (c->out != NULL) {
-        g_string_free(c->out, TRUE);
-    }
-    c->ctl->clients--;
-    c->ctl->client_list = g_list_remove(c->ctl->client_list, c);
-    g_free(c);
-}
-
-static gboolean
-on_client_timeout(gpointer data)
-{
-    struct client *c = data;
-
-    c->timeout_id = 0;
-    sipha_info("Control client too slow: closed");
-    client_free(c);
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_client_writable(gint fd, GIOCondition condition, gpointer data)
-{
-    struct client *c = data;
-
-    while (c->off < c->out->len) {
-        ssize_t n = send(fd, c->out->str + c->off, c->out->len - c->off,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
-
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            return G_SOURCE_CONTINUE;
-        }
-        if (n <= 0) {
-            break;
-        }
-        c->off += (size_t) n;
-    }
-    c->io_id = 0;
-    client_free(c);
-    return G_SOURCE_REMOVE;
-}
-
-/* The line is complete (or the client stopped sending): answer it. */
-static void
-answer(struct client *c)
-{
-    c->line[c->used] = '\0';
-    c->line[strcspn(c->line, "\r\n")] = '\0';
-    c->out = g_string_new(NULL);
-    c->ctl->handler(c->line, c->out, c->ctl->user_data);
-    c->io_id = g_unix_fd_add(c->fd, G_IO_OUT, on_client_writable, c);
-}
-
-static gboolean
-on_client_readable(gint fd, GIOCondition condition, gpointer data)
-{
-    struct client *c = data;
-
-    while (c->used < sizeof(c->line) - 1) {
-        ssize_t n = read(fd, c->line + c->used, sizeof(c->line) - 1 - c->used);
-
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-            return G_SOURCE_CONTINUE;
-        }
-        if (n <= 0) {
-            break;              /* end of the request, or an error */
-        }
-        c->used += (size_t) n;
-        if (memchr(c->line, '\n', c->used) != NULL) {
-            break;
-        }
-    }
-    c->io_id = 0;
     if (c->used == 0) {
-        client_free(c);         /* connected and left */
-    } else {
-        answer(c);
+        return STREAM_CLOSE;    /* connected and left */
     }
-    return G_SOURCE_REMOVE;
+    c->buf[strcspn(c->buf, "\r\n")] = '\0';
+    c->out = g_string_new(NULL);
+    ctl->handler(c->buf, c->out, ctl->user_data);
+    return STREAM_ANSWER;
 }
 
 /* Whether GID is the group of the cluster's administrators. */
@@ -179,38 +91,28 @@ peer_allowed(int fd)
     return false;
 }
 
-static gboolean
-on_connection(gint fd, GIOCondition condition, gpointer data)
+static bool
+on_accepted(int fd, void *data)
 {
-    struct control *ctl = data;
-    struct client *c;
-    int client = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     static const char refused[] = "error: permission denied (root or group " CONTROL_GROUP ")\n";
 
-    if (client < 0) {
-        return G_SOURCE_CONTINUE;
+    if (peer_allowed(fd)) {
+        return true;
     }
-    if (ctl->clients >= CONTROL_CLIENTS_MAX) {
-        sipha_info("Control socket: %d clients already, one more closed", ctl->clients);
-        close(client);
-        return G_SOURCE_CONTINUE;
-    }
-    if (!peer_allowed(client)) {
-        sipha_notice("Control socket: a client that is neither root nor in group "
-                     CONTROL_GROUP " refused");
-        (void) send(client, refused, sizeof(refused) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-        close(client);
-        return G_SOURCE_CONTINUE;
-    }
-    c = g_new0(struct client, 1);
-    c->ctl = ctl;
-    c->fd = client;
-    ctl->clients++;
-    ctl->client_list = g_list_prepend(ctl->client_list, c);
-    c->io_id = g_unix_fd_add(client, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client_readable, c);
-    c->timeout_id = g_timeout_add(CONTROL_CLIENT_TIMEOUT_MS, on_client_timeout, c);
-    return G_SOURCE_CONTINUE;
+    sipha_notice("Control socket: a client that is neither root nor in group "
+                 CONTROL_GROUP " refused");
+    (void) send(fd, refused, sizeof(refused) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return false;
 }
+
+static const struct stream_server_ops control_ops = {
+    .what = "Control",
+    .clients_max = CONTROL_CLIENTS_MAX,
+    .timeout_ms = CONTROL_CLIENT_TIMEOUT_MS,
+    .request_max = CONTROL_LINE_MAX - 1,
+    .accepted = on_accepted,
+    .received = on_request,
+};
 
 /* Bind with mode 0600 from the start (no moment when anyone else could
  * connect), then open it to group haclient, if there is one. */
@@ -264,11 +166,10 @@ control_listen(const char *path, control_handler_fn handler, gpointer user_data)
         return NULL;
     }
     ctl = g_new0(struct control, 1);
-    ctl->fd = fd;
     ctl->path = g_strdup(path);
     ctl->handler = handler;
     ctl->user_data = user_data;
-    ctl->source_id = g_unix_fd_add(fd, G_IO_IN, on_connection, ctl);
+    ctl->server = stream_server_new(fd, &control_ops, ctl);
     return ctl;
 }
 
@@ -278,11 +179,7 @@ control_close(struct control *ctl)
     if (ctl == NULL) {
         return;
     }
-    while (ctl->client_list != NULL) {
-        client_free(ctl->client_list->data);
-    }
-    g_source_remove(ctl->source_id);
-    close(ctl->fd);
+    stream_server_free(ctl->server);
     if (unlink(ctl->path) != 0 && errno != ENOENT) {
         sipha_warn("Cannot remove the control socket %s: %s", ctl->path, strerror(errno));
     }
