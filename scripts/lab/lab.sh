@@ -970,9 +970,16 @@ lab_calls_result() {
 lab_proxy_table() {
     local dhost=$1
     if lab_have_sipha_dispatcher; then
-        # name (proxy-pN) address use (yes|drain|no) ...
+        # name (proxy-pN) address use (yes|drain|no) ...; a proxy it does
+        # not list is not used: down (a dispatcher that starts while a
+        # proxy's resource is stopped never learns of it, rightly).
         lab_exec "$dhost" timeout 5 sipha-dispatcherctl proxies 2>/dev/null \
-            | awk 'NR > 1 && $1 ~ /^proxy-/ { print substr($1, 7), ($3 == "yes" ? "up" : "down") }' | sort
+            | awk -v all="$(lab_proxies | tr '\n' ' ')" '
+                NR > 1 && $1 ~ /^proxy-/ { use[substr($1, 7)] = ($3 == "yes" ? "up" : "down") }
+                END {
+                    n = split(all, p, " ")
+                    for (i = 1; i <= n; i++) { print p[i], (p[i] in use ? use[p[i]] : "down") }
+                }' | sort
         return
     fi
     lab_exec "$dhost" timeout 5 kamcmd -s unix:/run/sipha-lab-dispatcher.ctl dispatcher.list 2>/dev/null \
