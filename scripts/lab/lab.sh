@@ -361,9 +361,12 @@ lab_start_host_cluster() {
 # seconds; in a test build they carry ASan, whose leak check at every exit
 # stops the process and walks its memory (0.2-0.3 s each on a loaded lab).
 # Leaks are the integration tests' business; the lab keeps ASan's error
-# checks.
+# checks.  HA_LOGFACILITY=none: the agents' daemons log to their console
+# logs in the node's own files, which the lab collects (lab_save_logs,
+# bench-failover, sipha-soak), never to the machine's syslog.
 lab_node_start_pacemaker() {
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 node_start_pacemaker "$1"
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 HA_LOGFACILITY=none \
+        node_start_pacemaker "$1"
 }
 
 # lab_start_cluster TIMEOUT_S: Corosync on every cluster host, then Pacemaker
