@@ -98,6 +98,7 @@ disp_config_clear(struct disp_config *c)
     g_strfreev(c->listen);
     g_strfreev(c->proxies);
     g_free(c->secret_file);
+    g_free(c->accept_secret_file);
     g_free(c->control_socket);
     g_free(c->pid_file);
     g_free(c->log_level);
@@ -155,6 +156,7 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_INT("port", port);
     FILE_STRV("proxy", proxies);
     FILE_STR("secret-file", secret_file);
+    FILE_STR("accept-secret-file", accept_secret_file);
     FILE_STR("control-socket", control_socket);
     FILE_STR("pid-file", pid_file);
     FILE_INT("retry-after", retry_after_s);
@@ -168,6 +170,7 @@ load_file(const char *path, struct disp_config *c, GString *why)
     FILE_STR("cib-address-param", cib_address_param);
     FILE_BOOL("watch", watch);
     FILE_INT("watch-timeout-ms", watch_timeout_ms);
+    FILE_BOOL("watch-no-auth", watch_no_auth);
     FILE_BOOL("takeover", takeover);
     FILE_INT("takeover-port", takeover_port);
     FILE_INT("takeover-interval-ms", takeover_interval_ms);
@@ -201,6 +204,7 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_INT(port);
     OV_STRV(proxies);
     OV_STR(secret_file);
+    OV_STR(accept_secret_file);
     OV_STR(control_socket);
     OV_STR(pid_file);
     OV_INT(retry_after_s);
@@ -214,6 +218,7 @@ overlay(struct disp_config *c, const struct disp_config *o)
     OV_STR(cib_address_param);
     OV_INT(watch_timeout_ms);
     c->watch = c->watch || o->watch;
+    c->watch_no_auth = c->watch_no_auth || o->watch_no_auth;
     OV_INT(takeover_port);
     OV_INT(takeover_interval_ms);
     OV_INT(takeover_timeout_ms);
@@ -346,6 +351,9 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
           "Static proxy, repeatable", "[NAME=]ADDR[:PORT][/WEIGHT]" },
         { "secret-file", 's', 0, G_OPTION_ARG_FILENAME, &cli.secret_file,
           "Secret shared by the dispatchers (>= 16 bytes) for the Via MAC", "FILE" },
+        { "accept-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.accept_secret_file,
+          "Also relay responses whose Via MAC was made with this secret (a key "
+          "rotation's grace period; never used to make one)", "FILE" },
         { "control-socket", 'S', 0, G_OPTION_ARG_FILENAME, &cli.control_socket,
           "Unix socket for sipha-dispatcherctl (" DISP_DEFAULT_CONTROL ")", "PATH" },
         { "pid-file", 0, 0, G_OPTION_ARG_FILENAME, &cli.pid_file, "Write the pid here", "FILE" },
@@ -365,6 +373,9 @@ disp_config_parse(int argc, char **argv, struct disp_config *cfg)
           "Use the heartbeat watcher (CPG) as a health source", NULL },
         { "watch-timeout-ms", 0, 0, G_OPTION_ARG_INT, &cli.watch_timeout_ms,
           "Heartbeat silence that declares a proxy down (300)", "MS" },
+        { "watch-no-auth", 0, 0, G_OPTION_ARG_NONE, &cli.watch_no_auth,
+          "Take unsigned heartbeats too (default: only beats signed with the key of the "
+          "secret file count; for a rolling upgrade from unsigned beats)", NULL },
         { "takeover", 0, 0, G_OPTION_ARG_NONE, &cli.takeover,
           "Fast SAP takeover: heartbeat the peer dispatchers, claim a silent holder's SAPs "
           "when this node is their successor (needs --secret-file)", NULL },

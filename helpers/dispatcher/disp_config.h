@@ -28,6 +28,7 @@ struct disp_config {
     gint port;                  /* for listen entries without a port */
     gchar **proxies;            /* static list "[NAME=]ADDR[/WEIGHT]" */
     gchar *secret_file;
+    gchar *accept_secret_file;  /* its branches verify too (key rotation) */
     gchar *control_socket;
     gchar *pid_file;
     gint retry_after_s;
@@ -46,6 +47,7 @@ struct disp_config {
     /* heartbeat source */
     gboolean watch;
     gint watch_timeout_ms;
+    gboolean watch_no_auth;     /* take unsigned beats (a rolling upgrade) */
     gboolean check_config;
     /* fast SAP takeover (takeover.h); not reloadable: a restart applies it */
     gboolean takeover;

@@ -187,6 +187,7 @@ disp_keys_derive(const void *secret, size_t len, struct disp_keys *keys)
     if (len < 16) {
         return -EINVAL;
     }
+    memset(&keys->mac_accept, 0, sizeof(keys->mac_accept));
     derive_one(secret, len, "sipha-dispatcher branch id", &keys->id);
     derive_one(secret, len, "sipha-dispatcher branch mac", &keys->mac);
     derive_one(secret, len, "sipha-dispatcher peer heartbeat", &keys->peer);
@@ -211,6 +212,19 @@ disp_keys_load(const char *path, struct disp_keys *keys)
     rc = disp_keys_derive(data, len, keys);
     memset(data, 0, len);
     g_free(data);
+    return rc;
+}
+
+int
+disp_keys_load_accept(const char *path, struct disp_keys *keys)
+{
+    struct disp_keys other;
+    int rc = disp_keys_load(path, &other);
+
+    if (rc == 0) {
+        keys->mac_accept = other.mac;
+    }
+    memset(&other, 0, sizeof(other));
     return rc;
 }
 

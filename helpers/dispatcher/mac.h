@@ -26,6 +26,10 @@ struct disp_keys {
     struct disp_key mac;
     struct disp_key peer;
     struct disp_key hrw;
+    /* the MAC key of a second secret whose branches are accepted too, never
+     * made (--accept-secret-file: a key rotation's grace period); all zero
+     * when there is none */
+    struct disp_key mac_accept;
 };
 
 uint64_t siphash24(const void *data, size_t len, const struct disp_key *key);
@@ -52,6 +56,10 @@ int disp_keys_derive(const void *secret, size_t len, struct disp_keys *keys);
 /* Read a secret file and derive KEYS.  Returns 0, -ENOENT/-EACCES...,
  * or -EINVAL when the file holds fewer than 16 bytes. */
 int disp_keys_load(const char *path, struct disp_keys *keys);
+
+/* Read a secret file and set KEYS->mac_accept from it (0, or as
+ * disp_keys_load). */
+int disp_keys_load_accept(const char *path, struct disp_keys *keys);
 
 /* Random keys (no secret file): responses then verify on this process only. */
 void disp_keys_random(struct disp_keys *keys);

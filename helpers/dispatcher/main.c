@@ -233,6 +233,33 @@ open_listeners(struct dispatcher *d)
     return 0;
 }
 
+/* CFG's accept-secret-file into KEYS->mac_accept; the reason in WHY (or
+ * the log when WHY is NULL) when it cannot be used. */
+static int
+load_accept_key(const struct disp_config *cfg, struct disp_keys *keys, GString *why)
+{
+    int rc;
+
+    if (cfg->accept_secret_file == NULL) {
+        return 0;
+    }
+    rc = disp_keys_load_accept(cfg->accept_secret_file, keys);
+    if (rc != 0) {
+        const char *text = rc == -EINVAL ? "fewer than 16 bytes" : strerror(-rc);
+
+        if (why != NULL) {
+            g_string_printf(why, "cannot use accept-secret-file %s: %s",
+                            cfg->accept_secret_file, text);
+        } else {
+            sipha_err("Cannot use accept-secret-file %s: %s", cfg->accept_secret_file, text);
+        }
+        return rc;
+    }
+    sipha_notice("Responses whose Via MAC was made with %s are relayed too",
+                 cfg->accept_secret_file);
+    return 0;
+}
+
 static int
 load_keys(struct dispatcher *d)
 {
@@ -240,7 +267,7 @@ load_keys(struct dispatcher *d)
     int rc = disp_keys_load(path, &d->keys);
 
     if (rc == 0) {
-        return 0;
+        return load_accept_key(&d->cfg, &d->keys, NULL);
     }
     if (d->cfg.secret_file != NULL) {
         sipha_err("Cannot use secret file %s: %s", path,
@@ -294,8 +321,12 @@ reload_keys(const struct dispatcher *d, const struct disp_config *next, struct d
     }
     if (rc != 0) {
         *keys = d->keys;
+        memset(&keys->mac_accept, 0, sizeof(keys->mac_accept));
     }
-    if (d->takeover != NULL && memcmp(keys, &d->keys, sizeof(*keys)) != 0) {
+    if (load_accept_key(next, keys, why) != 0) {
+        return -EINVAL;
+    }
+    if (d->takeover != NULL && memcmp(&keys->peer, &d->keys.peer, sizeof(keys->peer)) != 0) {
         g_string_printf(why, "the secret changed: the fast takeover's heartbeats need a "
                         "restart to use it (nothing reloaded)");
         return -EINVAL;
@@ -328,10 +359,11 @@ reload(struct dispatcher *d, GString *why)
     disp_config_clear(&d->cfg);
     d->cfg = next;
     apply_log_config(d);
-    if (memcmp(&keys, &d->keys, sizeof(keys)) != 0) {
-        sipha_notice("New secret: responses to requests forwarded before it will not verify");
-        d->keys = keys;
+    if (memcmp(&keys.mac, &d->keys.mac, sizeof(keys.mac)) != 0) {
+        sipha_notice("New secret: responses to requests forwarded before it verify only "
+                     "while the old secret is the accept-secret-file");
     }
+    d->keys = keys;
     apply_static_proxies(d);    /* and publishes the new snapshot */
     publish(d);
     sipha_notice("Configuration reloaded");

@@ -17,9 +17,18 @@
  * proxies refused).  The members are re-read from the set every
  * MEMBERS_SYNC_MS; when they change, the watcher's verdicts on the new
  * members are reported at once.
+ *
+ * Beats count only when their MAC verifies with the key derived from the
+ * dispatcher's own secret (sipha_beat_auth.h): whoever can join the CPG
+ * group but does not hold the secret can mark no proxy up or down.  Beats
+ * that do not verify are counted and logged (a beat node without the key,
+ * or with another one), at most once a minute.  Without a secret file (a
+ * lone dispatcher run by hand, random key) or with --watch-no-auth, beats
+ * are taken unsigned, and a warning says so.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "metrics.h"
@@ -29,12 +38,16 @@
 #include "source_adapters.h"
 
 #define MEMBERS_SYNC_MS 100
+/* How often beats that did not verify are reported. */
+#define UNAUTH_REPORT_MS 60000
 
 struct source_watch {
     struct proxyset *ps;
     sipha_watch_t *watch;
     guint sync_timer;
     GString *members_seen;      /* the member keys last given to the watcher */
+    guint unauth_timer;
+    uint64_t unauth_reported;   /* rx_unauthenticated when last reported */
 };
 
 static bool
@@ -159,15 +172,59 @@ on_conn(bool connected, void *data)
     }
 }
 
+/* Beats ignored since the last report: say so, they may be a proxy's. */
+static gboolean
+report_unauthenticated(gpointer data)
+{
+    struct source_watch *sw = data;
+    sipha_watch_stats_t stats;
+
+    sipha_watch_get_stats(sw->watch, &stats);
+    if (stats.rx_unauthenticated > sw->unauth_reported) {
+        sipha_warn("Heartbeats: %" G_GUINT64_FORMAT " beat(s) ignored in the last minute: "
+                   "no MAC that verifies with this dispatcher's secret (a beat node "
+                   "without the key, or with another one: sipha-topology key --distribute)",
+                   stats.rx_unauthenticated - sw->unauth_reported);
+        sw->unauth_reported = stats.rx_unauthenticated;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* The beats' key, derived from the dispatcher's secret file; NULL (beats
+ * taken unsigned) without one or with --watch-no-auth, logged. */
+static const sipha_beat_key_t *
+watch_key(const struct disp_config *cfg, sipha_beat_key_t *key)
+{
+    const char *path = cfg->secret_file != NULL ? cfg->secret_file : DISP_DEFAULT_SECRET;
+    int rc;
+
+    if (cfg->watch_no_auth) {
+        sipha_warn("Heartbeats not authenticated (watch-no-auth): any process in the CPG "
+                   "group can mark a proxy up or down");
+        return NULL;
+    }
+    rc = sipha_beat_key_load(path, key);
+    if (rc != 0) {
+        sipha_warn("Heartbeats not authenticated: no usable secret file %s (%s): any "
+                   "process in the CPG group can mark a proxy up or down", path,
+                   rc == -EINVAL ? "fewer than 16 bytes" : g_strerror(-rc));
+        return NULL;
+    }
+    sipha_notice("Heartbeats: only beats signed with the key of %s count", path);
+    return key;
+}
+
 struct source_watch *
 source_watch_new(struct proxyset *ps, const struct disp_config *cfg)
 {
     sipha_watch_opts_t opts;
+    sipha_beat_key_t key;
     struct source_watch *sw = g_new0(struct source_watch, 1);
     int rc;
 
     sipha_watch_opts_init(&opts);
     opts.down_after_ms = (uint32_t) cfg->watch_timeout_ms;
+    opts.key = watch_key(cfg, &key);     /* copied by sipha_watch_new */
     sw->ps = ps;
     sw->watch = sipha_watch_new(&opts, NULL, on_change, sw);
     if (sw->watch == NULL) {
@@ -178,6 +235,9 @@ source_watch_new(struct proxyset *ps, const struct disp_config *cfg)
     /* the first sync sets the filter even while no proxy is a member */
     sync_members(sw);
     sw->sync_timer = g_timeout_add(MEMBERS_SYNC_MS, sync_members, sw);
+    if (opts.key != NULL) {
+        sw->unauth_timer = g_timeout_add(UNAUTH_REPORT_MS, report_unauthenticated, sw);
+    }
     rc = sipha_watch_start(sw->watch);
     if (rc != 0) {
         sipha_err("Cannot start the heartbeat watcher: %s", g_strerror(-rc));
@@ -193,6 +253,9 @@ source_watch_free(struct source_watch *sw)
     if (sw != NULL) {
         if (sw->sync_timer != 0) {
             g_source_remove(sw->sync_timer);
+        }
+        if (sw->unauth_timer != 0) {
+            g_source_remove(sw->unauth_timer);
         }
         sipha_watch_free(sw->watch);
         if (sw->members_seen != NULL) {

@@ -21,6 +21,7 @@ struct source_settings {
     gchar *cib_address_param;
     bool watch;
     int watch_timeout_ms;
+    bool watch_no_auth;
 };
 
 struct disp_sources {
@@ -77,7 +78,8 @@ static bool
 watch_changed(const struct source_settings *s, const struct disp_config *cfg)
 {
     return (bool) cfg->watch != s->watch
-           || (cfg->watch && cfg->watch_timeout_ms != s->watch_timeout_ms);
+           || (cfg->watch && (cfg->watch_timeout_ms != s->watch_timeout_ms
+                              || (bool) cfg->watch_no_auth != s->watch_no_auth));
 }
 
 /* Start the prober as CFG says (nothing when off); false when it cannot. */
@@ -112,6 +114,7 @@ start_watch(struct disp_sources *src, const struct disp_config *cfg)
 {
     src->now.watch = cfg->watch;
     src->now.watch_timeout_ms = cfg->watch_timeout_ms;
+    src->now.watch_no_auth = cfg->watch_no_auth;
     if (!cfg->watch) {
         return true;
     }
@@ -175,6 +178,7 @@ settings_as_config(const struct source_settings *s, struct disp_config *old)
     old->cib_address_param = s->cib_address_param;
     old->watch = s->watch;
     old->watch_timeout_ms = s->watch_timeout_ms;
+    old->watch_no_auth = s->watch_no_auth;
 }
 
 /* The sources, in the order a reload restarts them. */

@@ -139,8 +139,8 @@ le_bytes(uint8_t *out, uint64_t v, int n)
 
 /* SipHash(key_mac, id (8 bytes LE) || epoch (4 bytes LE) || next hop). */
 static uint64_t
-branch_mac(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
-           const struct sockaddr_storage *next_hop)
+branch_mac_key(const struct disp_key *key, uint32_t epoch, uint64_t id,
+               const struct sockaddr_storage *next_hop)
 {
     uint8_t in[8 + 4 + 19];
     size_t n;
@@ -148,7 +148,14 @@ branch_mac(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
     le_bytes(in, id, 8);
     le_bytes(in + 8, epoch, 4);
     n = addr_bytes(next_hop, in + 12);
-    return siphash24(in, 12 + n, &keys->mac);
+    return siphash24(in, 12 + n, key);
+}
+
+static uint64_t
+branch_mac(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
+           const struct sockaddr_storage *next_hop)
+{
+    return branch_mac_key(&keys->mac, epoch, id, next_hop);
 }
 
 void
@@ -178,25 +185,41 @@ via_branch_is_ours(const char *buf, struct sip_span branch)
         && memcmp(buf + branch.off, VIA_BRANCH_PREFIX, sizeof(VIA_BRANCH_PREFIX) - 1) == 0;
 }
 
+/* MAC against KEY in the epochs around EPOCH: the current one first
+ * (nearly every response is answered within it); each comparison without
+ * an early exit inside. */
+static bool
+mac_in_epochs(const struct disp_key *key, uint32_t epoch, uint64_t id,
+              const struct sockaddr_storage *next_hop, uint64_t mac)
+{
+    bool ok = false;
+
+    for (int d = 0; d < 3 && !ok; d++) {
+        uint32_t e = d == 0 ? epoch : d == 1 ? epoch - 1 : epoch + 1;
+
+        ok = (branch_mac_key(key, e, id, next_hop) ^ mac) == 0;
+    }
+    return ok;
+}
+
 bool
 via_branch_verify(const struct disp_keys *keys, uint32_t epoch, const char *buf,
                   struct sip_span branch, const struct sockaddr_storage *next_hop)
 {
     const char *p = buf + branch.off + sizeof(VIA_BRANCH_PREFIX) - 1;
     uint64_t id, mac;
-    bool ok = false;
 
     if (!via_branch_is_ours(buf, branch) || !unhex64(p, &id) || !unhex64(p + 16, &mac)) {
         return false;
     }
-    /* the current epoch first: nearly every response is answered within
-     * it; each comparison without an early exit inside */
-    for (int d = 0; d < 3 && !ok; d++) {
-        uint32_t e = d == 0 ? epoch : d == 1 ? epoch - 1 : epoch + 1;
-
-        ok = (branch_mac(keys, e, id, next_hop) ^ mac) == 0;
+    if (mac_in_epochs(&keys->mac, epoch, id, next_hop, mac)) {
+        return true;
     }
-    return ok;
+    /* a key rotation's grace period: a branch made with the other secret
+     * (by this dispatcher before the reload, or by a peer not yet
+     * reloaded) */
+    return (keys->mac_accept.k0 | keys->mac_accept.k1) != 0
+           && mac_in_epochs(&keys->mac_accept, epoch, id, next_hop, mac);
 }
 
 int

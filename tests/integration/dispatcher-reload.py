@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """dispatcher-reload.py: a transaction across a reload.
 
-  dispatcher-reload.py DISPATCHER PROXY_PORT PID LOG
+  dispatcher-reload.py DISPATCHER PROXY_PORT PID LOG [DONE_TEXT]
 
 As client, sends an INVITE through DISPATCHER; as its only proxy (on
 PROXY_PORT), receives it; sends SIGHUP to PID and waits for LOG to say it
@@ -10,7 +10,9 @@ is reloading (at most 30 s); then answers 200 as the proxy (the control
 thread, or in older versions the one loop, finishes the reload before it
 could use a new key on the answer)
 and prints "relayed=1" when the client got it, "relayed=0" when not,
-"forwarded=0" when the INVITE never reached the proxy.  Only 127.0.0.1.
+"forwarded=0" when the INVITE never reached the proxy.  With DONE_TEXT,
+it waits for LOG to say that instead (e.g. "Configuration reloaded": the
+new keys are in use).  Only 127.0.0.1.
 """
 import os
 import random
@@ -46,10 +48,11 @@ def main():
     except socket.timeout:
         print("forwarded=0")
         return 0
-    reloads = open(log).read().count("Reloading configuration")
+    done = sys.argv[5] if len(sys.argv) > 5 else "Reloading configuration"
+    reloads = open(log).read().count(done)
     os.kill(pid, signal.SIGHUP)
     deadline = time.monotonic() + 30
-    while open(log).read().count("Reloading configuration") == reloads:
+    while open(log).read().count(done) == reloads:
         if time.monotonic() > deadline:
             print("reloaded=0")
             return 0

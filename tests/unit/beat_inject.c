@@ -11,6 +11,9 @@
  *                                         (the second is an unknown sender)
  *   beat-inject [--group G] --veto NAME ADDR   5 well-formed beats of NAME
  *                                         at ADDR reporting probe-timeout
+ *   beat-inject [--group G] --alive NAME ADDR N   N well-formed beats of
+ *                                         NAME at ADDR reporting ok, the
+ *                                         counter growing, 100 ms apart
  *   beat-inject [--group G] --flood N     well-formed beats of N new names,
  *                                         each at its own address
  *   --key-file FILE                       sign --veto and --flood beats
@@ -145,6 +148,8 @@ int main(int argc, char **argv)
     unsigned garbage = 0, malformed = 0, forged = 0, flood = 0, beats = 0;
     int forge = 0;
     const char *veto_name = NULL, *veto_address = NULL;
+    const char *alive_name = NULL, *alive_address = NULL;
+    unsigned alive = 0;
     sipha_beat_key_t key_storage;
     uint8_t buf[SIPHA_BEAT_MSG_MAX];
 
@@ -158,6 +163,10 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--veto") == 0 && i + 2 < argc) {
             veto_name = argv[++i];
             veto_address = argv[++i];
+        } else if (strcmp(argv[i], "--alive") == 0 && i + 3 < argc) {
+            alive_name = argv[++i];
+            alive_address = argv[++i];
+            alive = (unsigned) atoi(argv[++i]);
         } else if (strcmp(argv[i], "--flood") == 0 && i + 1 < argc) {
             flood = (unsigned) atoi(argv[++i]);
         } else if (strcmp(argv[i], "--key-file") == 0 && i + 1 < argc) {
@@ -168,7 +177,8 @@ int main(int argc, char **argv)
             key = &key_storage;
         } else {
             fprintf(stderr, "usage: beat-inject [--group G] [--garbage N] [--forge]"
-                    " [--veto NAME ADDR] [--flood N] [--key-file FILE]\n");
+                    " [--veto NAME ADDR] [--alive NAME ADDR N] [--flood N]"
+                    " [--key-file FILE]\n");
             return 2;
         }
     }
@@ -209,10 +219,14 @@ int main(int argc, char **argv)
     for (uint64_t c = 1; veto_name != NULL && c <= 5; c++) {
         beats += send_beat(veto_name, veto_address, c, SIPHA_BEAT_PROBE_TIMEOUT) == 0;
     }
+    for (uint64_t c = 1; alive_name != NULL && c <= alive; c++) {
+        beats += send_beat(alive_name, alive_address, c, SIPHA_BEAT_OK) == 0;
+        usleep(100000);
+    }
     beats += send_flood(flood);
     /* let Corosync deliver before we leave the group */
     usleep(300000);
-    if (veto_name != NULL || flood > 0) {
+    if (veto_name != NULL || alive_name != NULL || flood > 0) {
         printf("malformed=%u forged=%u beats=%u\n", malformed, forged, beats);
     } else {
         printf("malformed=%u forged=%u\n", malformed, forged);

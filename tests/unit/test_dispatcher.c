@@ -557,6 +557,26 @@ START_TEST(test_response_other_key_dropped)
 }
 END_TEST
 
+/* A key rotation's grace period: a branch made with the previous secret
+ * verifies while that secret is accepted (mac_accept), and only then. */
+START_TEST(test_response_accepted_key_relayed)
+{
+    char *r;
+    struct disp_keys next;
+
+    add_proxies(2);
+    r = response_to_forwarded("SIP/2.0 200 OK", NULL, NULL);
+    ck_assert_int_eq(disp_keys_derive("the next secret, 16+ bytes", 26, &next), 0);
+    next.mac_accept = keys.mac;
+    ctx.keys = &next;
+    ck_assert_int_eq(process(r), FWD_SEND);
+    ck_assert_int_eq(stats.drop_bad_mac, 0);
+    memset(&next.mac_accept, 0, sizeof(next.mac_accept));
+    ck_assert_int_eq(process(r), FWD_DROP);
+    ck_assert_int_eq(stats.drop_bad_mac, 1);
+}
+END_TEST
+
 START_TEST(test_response_not_ours_dropped)
 {
     add_proxies(1);
@@ -685,6 +705,7 @@ dispatcher_suite(void)
     tcase_add_test(tc, test_response_forged_mac);
     tcase_add_test(tc, test_response_redirected_dropped);
     tcase_add_test(tc, test_response_other_key_dropped);
+    tcase_add_test(tc, test_response_accepted_key_relayed);
     tcase_add_test(tc, test_response_not_ours_dropped);
     tcase_add_test(tc, test_response_multi_value_via);
     suite_add_tcase(s, tc);
