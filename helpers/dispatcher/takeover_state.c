@@ -113,13 +113,37 @@ merge_peers(struct takeover_state *st, const struct takeover_table *t)
     st->peer_count = n;
 }
 
+/* The time the old table (st->table) first named HOLDER for ADDRESS, or
+ * NOW_US if it did not. */
+static uint64_t
+holder_since(const struct takeover_state *st, const char *address, const char *holder,
+             uint64_t now_us)
+{
+    if (!st->have_table) {
+        return now_us;
+    }
+    for (int i = 0; i < st->table.sap_count; i++) {
+        const struct takeover_sap *s = &st->table.saps[i];
+
+        if (strcmp(s->address, address) == 0) {
+            return (strcmp(s->holder, holder) == 0) ? st->holder_since_us[i] : now_us;
+        }
+    }
+    return now_us;
+}
+
 int
 takeover_state_set_table(struct takeover_state *st, const struct takeover_table *t,
                          uint64_t now_us, int released[TAKEOVER_SAPS_MAX],
                          enum takeover_release why[TAKEOVER_SAPS_MAX])
 {
+    uint64_t since_us[TAKEOVER_SAPS_MAX] = { 0 };
     int n = 0;
 
+    for (int i = 0; i < t->sap_count; i++) {
+        since_us[i] = holder_since(st, t->saps[i].address, t->saps[i].holder, now_us);
+    }
+    memcpy(st->holder_since_us, since_us, sizeof(since_us));
     st->table = *t;
     st->have_table = true;
     merge_peers(st, t);
@@ -238,6 +262,15 @@ takeover_state_tick(struct takeover_state *st, uint64_t now_us, int due[TAKEOVER
         }
         holder = takeover_state_peer(st, s->holder);
         if (holder == NULL || !peer_silent(st, holder, now_us)) {
+            continue;
+        }
+        /* Silent since before this node learned that it holds the SAP: a
+         * host that returned and was given a SAP before its dispatcher
+         * beats again (it beats once it has its own table, seconds on a
+         * loaded host), not a holder that died.  Its last heartbeat is
+         * from before it went away; Pacemaker handles a holder that dies
+         * before it was ever heard as one. */
+        if (holder->last_heard_us + TAKEOVER_HOLDER_HEARD_SLACK_US < st->holder_since_us[i]) {
             continue;
         }
         if (st->params.require_witness && !witness_heard(st, s->holder, now_us)) {

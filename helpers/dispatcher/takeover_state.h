@@ -32,6 +32,10 @@
 #include "takeover_msg.h"
 #include "takeover_table.h"
 
+/* A holder is taken over only if it was heard at most this long before the
+ * table first named it holder (the table can lag the CIB by a refresh). */
+#define TAKEOVER_HOLDER_HEARD_SLACK_US (5 * 1000 * 1000ull)
+
 struct takeover_params {
     int port;                       /* the peers' heartbeat port */
     uint64_t timeout_us;            /* silence that makes a holder dead */
@@ -93,6 +97,9 @@ struct takeover_state {
     int peer_count;
     struct takeover_peer peers[TAKEOVER_PEERS_MAX];
     struct takeover_claim claims[TAKEOVER_SAPS_MAX];
+    /* when the table first named each SAP's current holder (index as in
+     * table.saps), kept across refreshes while the holder stays */
+    uint64_t holder_since_us[TAKEOVER_SAPS_MAX];
     uint64_t last_tick_us;
     struct takeover_counters counters;
 };

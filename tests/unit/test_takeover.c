@@ -292,6 +292,35 @@ START_TEST(test_stale_witness_not_due)
 }
 END_TEST
 
+/* A host that returns and is given a SAP before its dispatcher beats
+ * again: silent since long before the table named it holder, not due
+ * until it has been heard again. */
+START_TEST(test_returning_holder_not_due)
+{
+    static const char moved[] =
+        "self b\nquorum 1\npeer a 192.0.2.1\npeer c 192.0.2.3\n"
+        "sap 0 192.0.2.100 24 eth0 c b\nsap 1 192.0.2.101 - - c a\n";
+    struct takeover_table t;
+    char err[128];
+    int due[TAKEOVER_SAPS_MAX];
+    int released[TAKEOVER_SAPS_MAX];
+    enum takeover_release why[TAKEOVER_SAPS_MAX];
+
+    ck_assert_int_eq(run_ms(500, true, true, due), 0);
+    /* a's SAP moved to c, then a went away for 10 s */
+    ck_assert_int_eq(takeover_table_parse(moved, strlen(moved), &t, err, sizeof(err)), 0);
+    takeover_state_set_table(&st, &t, now, released, why);
+    ck_assert_int_eq(run_ms(10000, false, true, due), 0);
+    /* a is back and Pacemaker gives it the SAP again before it beats */
+    ck_assert_int_eq(takeover_table_parse(table_text, strlen(table_text), &t, err, sizeof(err)), 0);
+    takeover_state_set_table(&st, &t, now, released, why);
+    ck_assert_int_eq(run_ms(2000, false, true, due), 0);
+    /* heard once, then silent: due */
+    ck_assert_int_eq(run_ms(10, true, true, due), 0);
+    ck_assert_int_eq(run_ms(300, false, true, due), 1);
+}
+END_TEST
+
 START_TEST(test_no_quorum_not_due)
 {
     int due[TAKEOVER_SAPS_MAX];
@@ -444,6 +473,7 @@ takeover_suite(void)
     tcase_add_test(ts, test_never_heard_not_due);
     tcase_add_test(ts, test_no_witness_not_due);
     tcase_add_test(ts, test_stale_witness_not_due);
+    tcase_add_test(ts, test_returning_holder_not_due);
     tcase_add_test(ts, test_no_quorum_not_due);
     tcase_add_test(ts, test_own_stall_counted_arrivals_decide);
     tcase_add_test(ts, test_leaving_not_due);
