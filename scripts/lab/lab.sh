@@ -647,6 +647,9 @@ lab_crm_config_sipha() {
             --dispatcher-param "console_log=$LABDIR/self/dispatcher.log")
         # the fast SAP takeover (on unless SIPHA_LAB_TAKEOVER=off)
         [ "${LAB_TAKEOVER:-on}" = off ] && args+=(--no-takeover)
+        # its silence timeout, when not the default (sipha-soak --takeover-timeout-ms)
+        [ -n "${LAB_TAKEOVER_TIMEOUT_MS:-}" ] &&
+            args+=(--takeover-timeout-ms "$LAB_TAKEOVER_TIMEOUT_MS")
     else
         args+=(--no-takeover --dispatcher-agent ocf:heartbeat:anything
             --dispatcher-param binfile=/usr/sbin/kamailio
