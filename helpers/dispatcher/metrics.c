@@ -4,29 +4,17 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "metrics.h"
 
-/* HELP text: backslash and line feed escaped, as the format wants. */
+/* TEXT with backslash and line feed escaped, and double quotes too when
+ * QUOTES (a label value; HELP text keeps them), as the format wants. */
 static void
-escape_help(GString *out, const char *text)
+escape(GString *out, const char *text, bool quotes)
 {
     for (const char *p = text; *p != '\0'; p++) {
-        if (*p == '\\') {
-            g_string_append(out, "\\\\");
-        } else if (*p == '\n') {
-            g_string_append(out, "\\n");
-        } else {
-            g_string_append_c(out, *p);
-        }
-    }
-}
-
-void
-metrics_escape_label(GString *out, const char *value)
-{
-    for (const char *p = value; *p != '\0'; p++) {
-        if (*p == '"') {
+        if (*p == '"' && quotes) {
             g_string_append(out, "\\\"");
         } else if (*p == '\\') {
             g_string_append(out, "\\\\");
@@ -39,10 +27,16 @@ metrics_escape_label(GString *out, const char *value)
 }
 
 void
+metrics_escape_label(GString *out, const char *value)
+{
+    escape(out, value, true);
+}
+
+void
 metrics_family(GString *out, const char *name, const char *type, const char *help)
 {
     g_string_append_printf(out, "# HELP %s ", name);
-    escape_help(out, help);
+    escape(out, help, false);
     g_string_append_printf(out, "\n# TYPE %s %s\n", name, type);
 }
 
