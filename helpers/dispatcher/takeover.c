@@ -575,18 +575,16 @@ takeover_dump(const struct takeover *to, GString *out)
 static bool
 node_alive(const struct takeover_state *st, const char *name, uint64_t now_us)
 {
+    const struct takeover_peer *peer;
+
     if (name[0] == '\0') {
         return false;
     }
     if (strcmp(name, st->table.self) == 0) {
         return true;
     }
-    for (int i = 0; i < st->peer_count; i++) {
-        if (strcmp(st->peers[i].name, name) == 0) {
-            return takeover_peer_alive(st, &st->peers[i], now_us);
-        }
-    }
-    return false;
+    peer = takeover_state_peer(st, name);
+    return peer != NULL && takeover_peer_alive(st, peer, now_us);
 }
 
 static void
