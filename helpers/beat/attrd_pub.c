@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 
 #include "attrd_pub.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 
 #define RETRY_MS 1000
 

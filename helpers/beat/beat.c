@@ -18,10 +18,10 @@
 
 #include "beat.h"
 #include "beat_probe.h"
-#include "sipha_beat_msg.h"
-#include "sipha_cpg.h"
-#include "sipha_log.h"
-#include "sipha_time.h"
+#include "beat/sipha_beat_msg.h"
+#include "beat/sipha_cpg.h"
+#include "util/sipha_log.h"
+#include "util/sipha_time.h"
 
 struct beat {
     beat_opts_t opts;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "sipha_beat_auth.h"
+#include "beat/sipha_beat_auth.h"
 
 typedef struct beat_opts {
     const char *name;               /* proxy name */

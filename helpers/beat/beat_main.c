@@ -13,10 +13,10 @@
 
 #include "beat.h"
 #include "beat_probe.h"
-#include "sipha_beat_auth.h"
-#include "sipha_daemon.h"
-#include "sipha_beat_msg.h"
-#include "sipha_log.h"
+#include "beat/sipha_beat_auth.h"
+#include "util/sipha_daemon.h"
+#include "beat/sipha_beat_msg.h"
+#include "util/sipha_log.h"
 
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 3

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * beat_probe.c: sipha-beat's OPTIONS probe on top of the probe library
- * (helpers/lib/sipha_probe.h): one probe at a time, verdicts mapped to the
+ * (helpers/lib/probe/sipha_probe.h): one probe at a time, verdicts mapped to the
  * beat states that go on the wire.
  */
 #include <errno.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "beat_probe.h"
-#include "sipha_beat_msg.h"
-#include "sipha_probe.h"
+#include "beat/sipha_beat_msg.h"
+#include "probe/sipha_probe.h"
 
 struct beat_probe {
     sipha_prober_t *prober;

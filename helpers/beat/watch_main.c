@@ -14,10 +14,10 @@
 #include <glib-unix.h>
 
 #include "attrd_pub.h"
-#include "sipha_log.h"
-#include "sipha_sip_addr.h"
-#include "sipha_time.h"
-#include "sipha_watch.h"
+#include "util/sipha_log.h"
+#include "sip/sipha_sip_addr.h"
+#include "util/sipha_time.h"
+#include "watch/sipha_watch.h"
 
 #define EXIT_NOT_UP 1
 #define EXIT_USAGE 2

@@ -21,9 +21,9 @@
 #include <crm/crm.h>
 #include <crm/common/logging.h>
 
-#include "sipha_cib.h"
-#include "sipha_cib_extract.h"
-#include "sipha_log.h"
+#include "cib/sipha_cib.h"
+#include "cib/sipha_cib_extract.h"
+#include "util/sipha_log.h"
 #include "output.h"
 
 #define EXIT_NOT_FOUND 1

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "sipha_cib.h"
+#include "cib/sipha_cib.h"
 
 /* once: a single read (text: just the proxy lines). */
 void proxyset_print(FILE *out, const struct sipha_cib_report *report, bool json, bool once);

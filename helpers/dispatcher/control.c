@@ -20,7 +20,7 @@
 #include <glib-unix.h>
 
 #include "control.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "stream_server.h"
 
 /* Clients served at once; more are closed at once. */

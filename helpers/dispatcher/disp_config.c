@@ -12,7 +12,7 @@
 
 #include "addr.h"
 #include "disp_config.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 
 #define UNSET (-1)
 

@@ -20,7 +20,7 @@
 #include "http_req.h"
 #include "metrics.h"
 #include "metrics_http.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "stream_server.h"
 
 enum http_code {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "privs.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 
 #define CAP_BIT(c) (UINT64_C(1) << (c))
 

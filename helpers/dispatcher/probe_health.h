@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sipha_probe.h"
+#include "probe/sipha_probe.h"
 
 struct probe_health {
     uint64_t last_answer_us;    /* monotonic time of the latest final response, 0: none yet */

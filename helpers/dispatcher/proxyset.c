@@ -12,7 +12,7 @@
 #include "hash.h"
 #include "metrics.h"
 #include "proxyset.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 
 /* Marks a proxy not yet seen in a running snapshot. */
 #define PS_UNSEEN 0x80

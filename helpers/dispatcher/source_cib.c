@@ -8,8 +8,8 @@
  */
 #include "config.h"
 
-#include "sipha_cib.h"
-#include "sipha_log.h"
+#include "cib/sipha_cib.h"
+#include "util/sipha_log.h"
 #include "source_adapters.h"
 
 struct source_cib {

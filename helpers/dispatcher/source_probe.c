@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "probe_health.h"
-#include "sipha_log.h"
-#include "sipha_probe.h"
-#include "sipha_time.h"
+#include "util/sipha_log.h"
+#include "probe/sipha_probe.h"
+#include "util/sipha_time.h"
 #include "source_adapters.h"
 
 /* Probes one proxy may have in flight: timeout / interval, plus slack. */

@@ -32,9 +32,9 @@
 #include <string.h>
 
 #include "metrics.h"
-#include "sipha_log.h"
-#include "sipha_time.h"
-#include "sipha_watch.h"
+#include "util/sipha_log.h"
+#include "util/sipha_time.h"
+#include "watch/sipha_watch.h"
 #include "source_adapters.h"
 
 #define MEMBERS_SYNC_MS 100

@@ -9,7 +9,7 @@
 #include <glib.h>
 
 #include "metrics.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "source_adapters.h"
 #include "sources.h"
 

@@ -9,7 +9,7 @@
 
 #include <glib-unix.h>
 
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "stream_server.h"
 
 struct stream_server {

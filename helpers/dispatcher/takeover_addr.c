@@ -13,7 +13,7 @@
 
 #include <glib.h>
 
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "takeover_addr.h"
 #include "takeover_netlink.h"
 

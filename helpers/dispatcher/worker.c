@@ -18,7 +18,7 @@
 
 #include "forward.h"
 #include "pulse.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "udp.h"
 #include "worker.h"
 

@@ -19,7 +19,7 @@
 #include <glib-unix.h>
 
 #include "output.h"
-#include "sipha_probe.h"
+#include "probe/sipha_probe.h"
 
 enum exit_code {
     EXIT_ALIVE = 0,

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "sipha_probe.h"
+#include "probe/sipha_probe.h"
 
 struct output_options {
     bool json;          /* one JSON object per line */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipha_beat_msg.h"
-#include "sipha_watch_table.h"
+#include "beat/sipha_beat_msg.h"
+#include "watch/sipha_watch_table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

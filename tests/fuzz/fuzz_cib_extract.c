@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipha_cib_addr.h"
-#include "sipha_cib_extract.h"
-#include "sipha_log.h"
+#include "cib/sipha_cib_addr.h"
+#include "cib/sipha_cib_extract.h"
+#include "util/sipha_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -42,7 +42,7 @@
 #include "addr.h"
 #include "forward.h"
 #include "sip_scan.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipha_sip_addr.h"
+#include "sip/sipha_sip_addr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

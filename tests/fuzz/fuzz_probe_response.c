@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "fuzz_probe_ids.h"
-#include "sipha_probe.h"
-#include "sipha_sip_msg.h"
+#include "probe/sipha_probe.h"
+#include "probe/sipha_sip_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -30,8 +30,8 @@
 #include <unistd.h>
 #include <corosync/cpg.h>
 
-#include "sipha_beat_auth.h"
-#include "sipha_beat_msg.h"
+#include "beat/sipha_beat_auth.h"
+#include "beat/sipha_beat_msg.h"
 
 static cpg_handle_t handle;
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipha_beat_auth.h"
-#include "sipha_beat_msg.h"
+#include "beat/sipha_beat_auth.h"
+#include "beat/sipha_beat_msg.h"
 
 static sipha_beat_msg_t sample(void)
 {

@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "sipha_watch_table.h"
+#include "watch/sipha_watch_table.h"
 
 #define DOWN_AFTER_MS 300
 #define UP_AFTER 3

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "sipha_cib_addr.h"
+#include "cib/sipha_cib_addr.h"
 
 static const char *key(const char *text, const char *transport)
 {

@@ -10,9 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "sipha_cib_extract.h"
-#include "sipha_cib_history.h"
-#include "sipha_log.h"
+#include "cib/sipha_cib_extract.h"
+#include "cib/sipha_cib_history.h"
+#include "util/sipha_log.h"
 #include "test_cib_util.h"
 
 static struct sipha_proxy_set set;

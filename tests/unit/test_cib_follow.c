@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "test_cib_util.h"
 
 struct seen {

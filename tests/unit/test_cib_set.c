@@ -5,7 +5,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "sipha_cib_set.h"
+#include "cib/sipha_cib_set.h"
 
 static struct sipha_proxy_set a, b;
 

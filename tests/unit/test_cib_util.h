@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipha_cib.h"
+#include "cib/sipha_cib.h"
 
 /* Path of a CIB file under tests/unit/data/cib (SIPHA_SRCDIR wins). */
 static inline const char *cib_data(const char *name)

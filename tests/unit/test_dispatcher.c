@@ -19,7 +19,7 @@
 #include "probe_health.h"
 #include "proxyset.h"
 #include "sip_scan.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "via.h"
 
 /* ---- fixtures ---- */

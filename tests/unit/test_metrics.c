@@ -14,7 +14,7 @@
 #include "http_req.h"
 #include "metrics.h"
 #include "proxyset.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "stats.h"
 
 static GString *out;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "sipha_sip_addr.h"
+#include "sip/sipha_sip_addr.h"
 
 /* Parse text and compare its key with expected. */
 static void

@@ -13,8 +13,8 @@
 #include <osipparser2/osip_parser.h>
 
 #include "probe_support.h"
-#include "sipha_probe.h"
-#include "sipha_sip_msg.h"
+#include "probe/sipha_probe.h"
+#include "probe/sipha_sip_msg.h"
 
 static struct sipha_sip_probe_ids ids;
 static char *request;

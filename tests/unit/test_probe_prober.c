@@ -20,7 +20,7 @@
 #include <glib-unix.h>
 
 #include "probe_support.h"
-#include "sipha_probe.h"
+#include "probe/sipha_probe.h"
 
 enum peer_mode {
     PEER_OK,            /* 200 OK */

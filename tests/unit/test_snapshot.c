@@ -15,7 +15,7 @@
 
 #include "hash.h"
 #include "proxyset.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "snapshot.h"
 
 static struct disp_keys keys;
