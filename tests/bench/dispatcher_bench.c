@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * bench_rtt.c: sipha-dispatcher-bench, the load and latency tool of
- * scripts/bench-dispatcher.  Loopback only (127.0.0.1).  Three modes:
+ * dispatcher_bench.c: sipha-dispatcher-bench, the load and latency tool of
+ * scripts/bench-dispatcher and scripts/bench-dispatcher-instructions (a
+ * benchmark, not part of the daemon).  Loopback only (127.0.0.1).  Three
+ * modes:
  *
  *   sipha-dispatcher-bench TARGET_PORT RATE COUNT [RURI_PORT [DIRECT_PORT]]
  *       paced probe: sends COUNT OPTIONS requests at RATE per second to
