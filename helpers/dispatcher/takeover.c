@@ -96,6 +96,34 @@ arrival_us(struct msghdr *mh, uint64_t now_us)
     return now_us;
 }
 
+/* Log a heartbeat that came after more than half the timeout, taken apart
+ * (takeover_state.h): the evidence an operator needs to tell a holder that
+ * stalled from a network or a host that delayed its heartbeats. */
+static void
+log_late(const struct takeover *to, const struct takeover_peer *p)
+{
+    const struct takeover_gap *g = &p->last_late;
+    bool over = g->gap_us > to->st.params.timeout_us;
+
+    sipha_log(over ? LOG_NOTICE : LOG_INFO,
+              "Heartbeat of %s after %" G_GUINT64_FORMAT " ms of silence%s: sent %" G_GINT64_FORMAT
+              " ms after the previous one, %" G_GUINT64_FORMAT " lost on the way, %" G_GINT64_FORMAT
+              " ms in transit", p->name, g->gap_us / 1000, over ? " (over the timeout)" : "",
+              g->sent_gap_ms, g->lost, g->transit_ms);
+}
+
+static void
+receive(struct takeover *to, const struct takeover_msg *msg,
+        const struct sockaddr_storage *src, uint64_t arrival_us)
+{
+    uint64_t now_us = sipha_now_us();
+    uint64_t arrival_wall_ms = ((uint64_t) g_get_real_time() - (now_us - arrival_us)) / 1000;
+
+    if (takeover_state_receive(&to->st, msg, src, arrival_us, arrival_wall_ms) == 1) {
+        log_late(to, takeover_state_peer(&to->st, msg->name));
+    }
+}
+
 /* Read what waits in the socket (at most RX_PER_WAKEUP datagrams). */
 static void
 drain(struct takeover *to)
@@ -122,8 +150,7 @@ drain(struct takeover *to)
         } else if (rc == TAKEOVER_MSG_BAD_MAC) {
             to->st.counters.rx_bad_mac++;
         } else {
-            takeover_state_receive(&to->st, &msg, &src, arrival_us(&mh, sipha_now_us()),
-                                   (uint64_t) g_get_real_time() / 1000);
+            receive(to, &msg, &src, arrival_us(&mh, sipha_now_us()));
         }
     }
 }
@@ -520,6 +547,18 @@ peer_state(const struct takeover_state *st, const struct takeover_peer *p, uint6
     return takeover_peer_alive(st, p, now_us) ? "alive" : "silent";
 }
 
+/* This node's own sender: whether its beats leave on time. */
+static void
+dump_beat(const struct takeover *to, GString *out)
+{
+    struct takeover_beat_stats b;
+
+    takeover_beat_stats(to->beat, &b);
+    g_string_append_printf(out, "beat sent %" G_GUINT64_FORMAT " held %" G_GUINT64_FORMAT
+                           " late_wakeups %" G_GUINT64_FORMAT " max_late_ms %" G_GUINT64_FORMAT
+                           "\n", b.sent, b.held, b.late_wakeups, b.max_late_us / 1000);
+}
+
 void
 takeover_dump(const struct takeover *to, GString *out)
 {
@@ -542,11 +581,21 @@ takeover_dump(const struct takeover *to, GString *out)
         addr_ip_str(&p->addr, text, sizeof(text));
         g_string_append_printf(out, "peer %s %s %s", p->name, text, peer_state(st, p, now_us));
         if (p->heard) {
-            g_string_append_printf(out, " last_heard_ms %" G_GUINT64_FORMAT,
-                                   (now_us - p->last_heard_us) / 1000);
+            g_string_append_printf(out, " last_heard_ms %" G_GUINT64_FORMAT
+                                   " max_gap_ms %" G_GUINT64_FORMAT " late %" G_GUINT64_FORMAT,
+                                   (now_us - p->last_heard_us) / 1000, p->max_gap_us / 1000,
+                                   p->late);
+        }
+        if (p->late > 0) {
+            g_string_append_printf(out, " last_late gap_ms %" G_GUINT64_FORMAT " sent_gap_ms %"
+                                   G_GINT64_FORMAT " lost %" G_GUINT64_FORMAT " transit_ms %"
+                                   G_GINT64_FORMAT, p->last_late.gap_us / 1000,
+                                   p->last_late.sent_gap_ms, p->last_late.lost,
+                                   p->last_late.transit_ms);
         }
         g_string_append_c(out, '\n');
     }
+    dump_beat(to, out);
     for (int i = 0; i < st->table.sap_count; i++) {
         const struct takeover_sap *s = &st->table.saps[i];
 
@@ -639,6 +688,62 @@ sap_metrics(const struct takeover_state *st, uint64_t now_us, GString *out)
                    "SAPs this node claimed that Pacemaker has not confirmed yet", claims);
 }
 
+/* The gaps between heartbeats per peer, a Prometheus histogram whose
+ * buckets are fractions of the timeout (takeover_state.h). */
+static void
+gap_metrics(const struct takeover_state *st, GString *out)
+{
+    static const char gap[] = "sipha_dispatcher_takeover_heartbeat_gap_seconds";
+    char bucket[sizeof(gap) + 8];
+    char sum[sizeof(gap) + 8];
+    char count[sizeof(gap) + 8];
+
+    g_snprintf(bucket, sizeof(bucket), "%s_bucket", gap);
+    g_snprintf(sum, sizeof(sum), "%s_sum", gap);
+    g_snprintf(count, sizeof(count), "%s_count", gap);
+    metrics_family(out, gap, "histogram", "Time between two heartbeats of the peer "
+                   "(buckets: fractions of the takeover timeout)");
+    for (int i = 0; i < st->peer_count; i++) {
+        const struct takeover_peer *p = &st->peers[i];
+        uint64_t total = 0;
+
+        for (int b = 0; b < TAKEOVER_GAP_BUCKETS; b++) {
+            uint64_t le_us = takeover_gap_bucket_us(st, b);
+            char le[32];
+
+            total += p->gap_buckets[b];
+            if (le_us == UINT64_MAX) {
+                g_strlcpy(le, "+Inf", sizeof(le));
+            } else {
+                g_snprintf(le, sizeof(le), "%g", (double) le_us / 1e6);
+            }
+            metrics_sample_u64(out, bucket, total, "peer", p->name, "le", le, NULL);
+        }
+        metrics_sample(out, sum, (double) p->gap_sum_us / 1e6, "peer", p->name, NULL);
+        metrics_sample_u64(out, count, total, "peer", p->name, NULL);
+    }
+}
+
+/* This node's heartbeat sender (takeover_beat.h). */
+static void
+beat_metrics(struct takeover_beat *beat, GString *out)
+{
+    static const char beats[] = "sipha_dispatcher_takeover_heartbeats_sent_total";
+    struct takeover_beat_stats b;
+
+    takeover_beat_stats(beat, &b);
+    metrics_family(out, beats, "counter", "Heartbeat rounds of this node, sent or held back "
+                   "because the packet worker stalled");
+    metrics_sample_u64(out, beats, b.sent, "result", "sent", NULL);
+    metrics_sample_u64(out, beats, b.held, "result", "held", NULL);
+    metrics_single(out, "sipha_dispatcher_takeover_sender_late_wakeups_total", "counter",
+                   "Times the heartbeat sender woke more than an interval late",
+                   (double) b.late_wakeups);
+    metrics_single(out, "sipha_dispatcher_takeover_sender_max_late_seconds", "gauge",
+                   "Longest delay of the heartbeat sender's wakeup since start",
+                   (double) b.max_late_us / 1e6);
+}
+
 static void
 counter_metrics(const struct takeover_counters *c, GString *out)
 {
@@ -684,6 +789,7 @@ takeover_metrics(const struct takeover *to, GString *out)
     metrics_single(out, "sipha_dispatcher_takeover_table_loaded", "gauge",
                    "Whether a successor table is in use (1)", st->have_table ? 1 : 0);
     counter_metrics(&st->counters, out);
+    beat_metrics(to->beat, out);
     if (!st->have_table) {
         return;
     }
@@ -694,6 +800,7 @@ takeover_metrics(const struct takeover *to, GString *out)
                    "Seconds since the successor table in use was read",
                    (double) (sipha_now_ms() - to->table_ms) / 1e3);
     peer_metrics(st, now_us, out);
+    gap_metrics(st, out);
     sap_metrics(st, now_us, out);
 }
 

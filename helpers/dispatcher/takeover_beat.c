@@ -35,6 +35,11 @@ struct takeover_beat {
     int peer_count;
     uint64_t boot_id;
     uint64_t seq;                   /* the sender thread's, then stop()'s */
+    /* for the operator (takeover_beat_stats), written by the sender only */
+    atomic_uint_fast64_t sent;
+    atomic_uint_fast64_t held;
+    atomic_uint_fast64_t late_wakeups;
+    atomic_uint_fast64_t max_late_us;
 };
 
 static bool
@@ -65,6 +70,27 @@ send_all(struct takeover_beat *b, uint8_t flags)
     pthread_mutex_unlock(&b->lock);
 }
 
+/* How late this thread woke for the beat due at DUE: a sender that does
+ * not get the CPU on time (no real-time priority, a higher priority hog)
+ * makes its holder look silent to the peers. */
+static void
+note_wakeup(struct takeover_beat *b, const struct timespec *due)
+{
+    struct timespec now;
+    int64_t late_us;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    late_us = (int64_t) (now.tv_sec - due->tv_sec) * 1000000
+        + (now.tv_nsec - due->tv_nsec) / 1000;
+    if (late_us <= (int64_t) b->interval_ms * 1000) {
+        return;
+    }
+    atomic_fetch_add(&b->late_wakeups, 1);
+    if ((uint64_t) late_us > atomic_load(&b->max_late_us)) {
+        atomic_store(&b->max_late_us, (uint64_t) late_us);
+    }
+}
+
 static void *
 run(void *data)
 {
@@ -75,6 +101,9 @@ run(void *data)
     while (!atomic_load(&b->stop)) {
         if (loop_alive(b)) {
             send_all(b, 0);
+            atomic_fetch_add(&b->sent, 1);
+        } else {
+            atomic_fetch_add(&b->held, 1);
         }
         next.tv_nsec += (long) b->interval_ms * 1000000L;
         while (next.tv_nsec >= 1000000000L) {
@@ -84,6 +113,7 @@ run(void *data)
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
             continue;
         }
+        note_wakeup(b, &next);
     }
     return NULL;
 }
@@ -142,6 +172,15 @@ takeover_beat_set_peers(struct takeover_beat *b, const char *self,
         }
     }
     pthread_mutex_unlock(&b->lock);
+}
+
+void
+takeover_beat_stats(struct takeover_beat *b, struct takeover_beat_stats *out)
+{
+    out->sent = atomic_load(&b->sent);
+    out->held = atomic_load(&b->held);
+    out->late_wakeups = atomic_load(&b->late_wakeups);
+    out->max_late_us = atomic_load(&b->max_late_us);
 }
 
 void

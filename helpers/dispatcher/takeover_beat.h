@@ -18,6 +18,7 @@
 #define SIPHA_DISPATCHER_TAKEOVER_BEAT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <sys/socket.h>
 
@@ -37,6 +38,15 @@ struct takeover_beat *takeover_beat_start(int fd, const struct disp_key *key, in
 /* The name to send and the peers to send to (copied). */
 void takeover_beat_set_peers(struct takeover_beat *b, const char *self,
                              const struct sockaddr_storage *peers, int count);
+
+struct takeover_beat_stats {
+    uint64_t sent;                  /* beats sent (to every peer) */
+    uint64_t held;                  /* beats not sent: the packet worker stalled */
+    uint64_t late_wakeups;          /* the thread woke more than an interval late */
+    uint64_t max_late_us;
+};
+
+void takeover_beat_stats(struct takeover_beat *b, struct takeover_beat_stats *out);
 
 /* Stop the thread; with LEAVING, send a few "leaving" heartbeats first. */
 void takeover_beat_stop(struct takeover_beat *b, bool leaving);

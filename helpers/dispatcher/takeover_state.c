@@ -164,6 +164,41 @@ takeover_state_set_table(struct takeover_state *st, const struct takeover_table 
     return n;
 }
 
+uint64_t
+takeover_gap_bucket_us(const struct takeover_state *st, int i)
+{
+    if (i >= TAKEOVER_GAP_BUCKETS - 1) {
+        return UINT64_MAX;
+    }
+    return st->params.timeout_us * (uint64_t) (i + 1) / (TAKEOVER_GAP_BUCKETS - 1);
+}
+
+/* Count the gap since P's previous heartbeat; true if it was a late one
+ * (over half the timeout), then taken apart in P->last_late. */
+static bool
+record_gap(const struct takeover_state *st, struct takeover_peer *p,
+           const struct takeover_msg *msg, uint64_t now_us, uint64_t now_wall_ms)
+{
+    uint64_t gap_us = now_us - p->last_heard_us;
+    int i = 0;
+
+    while (gap_us > takeover_gap_bucket_us(st, i)) {
+        i++;
+    }
+    p->gap_buckets[i]++;
+    p->gap_sum_us += gap_us;
+    p->max_gap_us = MAX(p->max_gap_us, gap_us);
+    if (gap_us <= st->params.timeout_us / 2) {
+        return false;
+    }
+    p->late++;
+    p->last_late.gap_us = gap_us;
+    p->last_late.sent_gap_ms = (int64_t) (msg->sent_ms - p->sent_ms);
+    p->last_late.lost = msg->seq - p->seq - 1;
+    p->last_late.transit_ms = (int64_t) (now_wall_ms - msg->sent_ms);
+    return true;
+}
+
 int
 takeover_state_receive(struct takeover_state *st, const struct takeover_msg *msg,
                        const struct sockaddr_storage *src, uint64_t now_us,
@@ -171,6 +206,7 @@ takeover_state_receive(struct takeover_state *st, const struct takeover_msg *msg
 {
     struct takeover_peer *p = (struct takeover_peer *) takeover_state_peer(st, msg->name);
     uint64_t skew = st->params.skew_ms;
+    bool late = false;
 
     if (p == NULL || !addr_equal(&p->addr, src)) {
         st->counters.rx_unknown_peer++;
@@ -188,6 +224,9 @@ takeover_state_receive(struct takeover_state *st, const struct takeover_msg *msg
             st->counters.rx_stale++;
             return -1;
         }
+        if (same_boot && !p->leaving && now_us > p->last_heard_us) {
+            late = record_gap(st, p, msg, now_us, now_wall_ms);
+        }
     }
     p->heard = true;
     p->leaving = (msg->flags & TAKEOVER_MSG_LEAVING) != 0;
@@ -196,7 +235,7 @@ takeover_state_receive(struct takeover_state *st, const struct takeover_msg *msg
     p->seq = msg->seq;
     p->sent_ms = msg->sent_ms;
     st->counters.rx_ok++;
-    return 0;
+    return late ? 1 : 0;
 }
 
 static bool

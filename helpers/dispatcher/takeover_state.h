@@ -48,6 +48,21 @@ struct takeover_params {
     uint64_t witness_fresh_us;
 };
 
+/* Buckets of the gaps between two heartbeats of a peer, as fractions of
+ * the timeout: up to 1/4, 1/2, 3/4, the timeout, and beyond.  An operator
+ * choosing a timeout sees how close the healthy peers' gaps come to it. */
+#define TAKEOVER_GAP_BUCKETS 5
+
+/* One late heartbeat (a gap of more than half the timeout), taken apart:
+ * was it sent late (the holder stalled), were heartbeats lost on the way,
+ * or did it take long to arrive (a network or a host's backlog)? */
+struct takeover_gap {
+    uint64_t gap_us;                /* arrival after the previous one */
+    int64_t sent_gap_ms;            /* its send time after the previous one's */
+    uint64_t lost;                  /* heartbeats between the two not received */
+    int64_t transit_ms;             /* arrival (wall clock) minus send time */
+};
+
 struct takeover_peer {
     char name[TAKEOVER_NAME_MAX + 1];
     struct sockaddr_storage addr;
@@ -57,6 +72,11 @@ struct takeover_peer {
     uint64_t boot_id;
     uint64_t seq;
     uint64_t sent_ms;
+    uint64_t gap_buckets[TAKEOVER_GAP_BUCKETS];
+    uint64_t gap_sum_us;
+    uint64_t max_gap_us;
+    uint64_t late;                  /* gaps over half the timeout */
+    struct takeover_gap last_late;
 };
 
 struct takeover_claim {
@@ -113,10 +133,16 @@ int takeover_state_set_table(struct takeover_state *st, const struct takeover_ta
                              uint64_t now_us, int released[TAKEOVER_SAPS_MAX],
                              enum takeover_release why[TAKEOVER_SAPS_MAX]);
 
-/* One decoded heartbeat from SRC.  Returns 0 if taken, else -1 (counted). */
+/* One decoded heartbeat from SRC that arrived at NOW_US (monotonic) and
+ * NOW_WALL_MS (wall clock).  Returns 0 if taken, 1 if taken after a gap of
+ * more than half the timeout (the peer's last_late says what it was made
+ * of), else -1 (refused, counted). */
 int takeover_state_receive(struct takeover_state *st, const struct takeover_msg *msg,
                            const struct sockaddr_storage *src, uint64_t now_us,
                            uint64_t now_wall_ms);
+
+/* The upper bound of gap bucket I in microseconds (UINT64_MAX: the last). */
+uint64_t takeover_gap_bucket_us(const struct takeover_state *st, int i);
 
 /* The periodic check: fills DUE with the indexes (into st->table.saps) of
  * the SAPs to claim now, and returns how many. */

@@ -339,15 +339,61 @@ START_TEST(test_own_stall_counted_arrivals_decide)
     /* stopped for 5 s while the holder went on beating: what arrived
      * meanwhile (read before the tick) keeps it alive */
     now += 5000 * MS;
-    ck_assert_int_eq(hear("a", "192.0.2.1", 900000), 0);
-    ck_assert_int_eq(hear("c", "192.0.2.3", 900000), 0);
+    ck_assert_int_eq(hear("a", "192.0.2.1", 900000), 1);     /* taken, after a gap */
+    ck_assert_int_eq(hear("c", "192.0.2.3", 900000), 1);
     ck_assert_int_eq(takeover_state_tick(&st, now, due), 0);
     ck_assert_uint_eq(st.counters.stalls, 1);
     /* stopped for 5 s while the holder died: claimed on waking */
     now += 5000 * MS;
-    ck_assert_int_eq(hear("c", "192.0.2.3", 900001), 0);
+    ck_assert_int_eq(hear("c", "192.0.2.3", 900001), 1);
     ck_assert_int_eq(takeover_state_tick(&st, now, due), 1);
     ck_assert_uint_eq(st.counters.stalls, 2);
+}
+END_TEST
+
+/* A late heartbeat is taken apart: sent late, lost on the way, or slow in
+ * transit; the gaps land in buckets that are fractions of the timeout. */
+START_TEST(test_late_heartbeat_taken_apart)
+{
+    struct takeover_msg m = msg_from("a", 10, 5000000);
+    struct sockaddr_storage src;
+    const struct takeover_peer *a = takeover_state_peer(&st, "a");
+
+    addr_from_ip("192.0.2.1", 9, PORT, &src);
+    ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000000), 0);
+    /* on time: 10 ms later, first bucket (up to a quarter of 160 ms) */
+    now += 10 * MS;
+    m = msg_from("a", 11, 5000010);
+    ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000010), 0);
+    ck_assert_uint_eq(a->gap_buckets[0], 1);
+    ck_assert_uint_eq(a->late, 0);
+    /* 70 ms: not late (half the timeout is 80); second bucket (40-80 ms) */
+    now += 70 * MS;
+    m = msg_from("a", 12, 5000080);
+    ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000080), 0);
+    ck_assert_uint_eq(a->gap_buckets[1], 1);
+    /* 120 ms of silence, 3 beats lost, the 4th sent on time but 100 ms in
+     * transit: the network or the host delayed it, the holder did not stall */
+    now += 120 * MS;
+    m = msg_from("a", 16, 5000100);
+    ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000200), 1);
+    ck_assert_uint_eq(a->late, 1);
+    ck_assert_uint_eq(a->last_late.gap_us, 120 * MS);
+    ck_assert_int_eq(a->last_late.sent_gap_ms, 20);
+    ck_assert_uint_eq(a->last_late.lost, 3);
+    ck_assert_int_eq(a->last_late.transit_ms, 100);
+    ck_assert_uint_eq(a->gap_buckets[2], 1);
+    /* 300 ms, sent late (the holder stalled): beyond the timeout */
+    now += 300 * MS;
+    m = msg_from("a", 17, 5000400);
+    ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000401), 1);
+    ck_assert_int_eq(a->last_late.sent_gap_ms, 300);
+    ck_assert_uint_eq(a->last_late.lost, 0);
+    ck_assert_uint_eq(a->gap_buckets[TAKEOVER_GAP_BUCKETS - 1], 1);
+    ck_assert_uint_eq(a->max_gap_us, 300 * MS);
+    ck_assert_uint_eq(a->gap_sum_us, 500 * MS);
+    ck_assert(takeover_gap_bucket_us(&st, TAKEOVER_GAP_BUCKETS - 2) == 160 * MS);
+    ck_assert(takeover_gap_bucket_us(&st, TAKEOVER_GAP_BUCKETS - 1) == UINT64_MAX);
 }
 END_TEST
 
@@ -476,6 +522,7 @@ takeover_suite(void)
     tcase_add_test(ts, test_returning_holder_not_due);
     tcase_add_test(ts, test_no_quorum_not_due);
     tcase_add_test(ts, test_own_stall_counted_arrivals_decide);
+    tcase_add_test(ts, test_late_heartbeat_taken_apart);
     tcase_add_test(ts, test_leaving_not_due);
     tcase_add_test(ts, test_receive_refusals);
     tcase_add_test(ts, test_claim_outcomes);
