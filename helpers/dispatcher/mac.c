@@ -106,13 +106,6 @@ siphash24_update_u32(struct siphash_state *st, uint32_t v)
     siphash24_update(st, le, sizeof(le));
 }
 
-void
-siphash24_update_u64(struct siphash_state *st, uint64_t v)
-{
-    siphash24_update_u32(st, (uint32_t) v);
-    siphash24_update_u32(st, (uint32_t) (v >> 32));
-}
-
 uint64_t
 siphash24_final(struct siphash_state *st)
 {

@@ -47,7 +47,6 @@ void siphash24_init(struct siphash_state *st, const struct disp_key *key);
 void siphash24_update(struct siphash_state *st, const void *data, size_t len);
 /* Fixed-width integers, little-endian whatever the host. */
 void siphash24_update_u32(struct siphash_state *st, uint32_t v);
-void siphash24_update_u64(struct siphash_state *st, uint64_t v);
 uint64_t siphash24_final(struct siphash_state *st);
 
 /* Derive KEYS from SECRET (at least 16 bytes). */

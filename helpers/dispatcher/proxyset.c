@@ -20,12 +20,6 @@
 static const char *const source_names[PS_SRC_COUNT] = { "static", "cib", "probe", "watch" };
 static const char *const state_names[] = { "-", "up", "down", "drain", "silent" };
 
-const char *
-ps_source_name(enum ps_source source)
-{
-    return source < PS_SRC_COUNT ? source_names[source] : "?";
-}
-
 void
 proxyset_init(struct proxyset *ps, unsigned enabled_sources)
 {

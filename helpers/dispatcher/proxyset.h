@@ -136,6 +136,4 @@ void proxyset_dump(const struct proxyset *ps, const uint64_t *requests, GString 
 void proxyset_metrics(const struct proxyset *ps, const uint64_t *requests, uint64_t now_s,
                       GString *out);
 
-const char *ps_source_name(enum ps_source source);
-
 #endif

@@ -90,21 +90,6 @@ sip_span_caseeq(const char *buf, struct sip_span s, const char *lit)
     return s.len == n && strncasecmp(buf + s.off, lit, n) == 0;
 }
 
-const char *
-sip_scan_strerror(int rc)
-{
-    switch (rc) {
-        case SIP_SCAN_OK: return "ok";
-        case SIP_SCAN_EMPTY: return "empty (keep-alive)";
-        case SIP_SCAN_BAD_START: return "bad start line";
-        case SIP_SCAN_BAD_HEADER: return "bad header";
-        case SIP_SCAN_MISSING: return "mandatory header missing";
-        case SIP_SCAN_BAD_VIA: return "bad Via";
-        case SIP_SCAN_BAD_LENGTH: return "bad Content-Length";
-        default: return "unknown";
-    }
-}
-
 static uint32_t
 skip_lws(const char *buf, uint32_t i, uint32_t end)
 {

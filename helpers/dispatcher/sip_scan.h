@@ -92,8 +92,6 @@ enum sip_scan_rc {
  * enum sip_scan_rc.  LEN must be below 2^31. */
 int sip_scan(const char *buf, size_t len, struct sip_msg *msg);
 
-const char *sip_scan_strerror(int rc);
-
 /* Helpers on spans. */
 bool sip_span_eq(const char *buf, struct sip_span s, const char *lit);
 bool sip_span_caseeq(const char *buf, struct sip_span s, const char *lit);

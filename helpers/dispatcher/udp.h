@@ -18,17 +18,6 @@ int udp_open(const struct sockaddr_storage *addr, int rcvbuf_bytes);
 /* The receive buffer FD got, in the bytes SO_RCVBUF asked for; -errno. */
 int udp_rcvbuf(int fd);
 
-/* Receive one datagram: BUF gets up to SIZE bytes; SRC the sender; LOCAL
- * the address it was sent to (port = the socket's port).  Returns the
- * length or -errno (-EAGAIN when nothing is waiting). */
-ssize_t udp_recv(int fd, int port, char *buf, size_t size, struct sockaddr_storage *src,
-                 struct sockaddr_storage *local);
-
-/* Send LEN bytes to DST with source address LOCAL (its port is ignored:
- * the socket's own).  Returns 0 or -errno. */
-int udp_send(int fd, const struct sockaddr_storage *local, const struct sockaddr_storage *dst,
-             const char *buf, size_t len);
-
 #endif
 
 /* Batched I/O for the hot path: one recvmmsg and one sendmmsg per wake-up

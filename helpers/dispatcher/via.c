@@ -159,14 +159,6 @@ branch_mac(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
 }
 
 void
-via_branch_make(const struct disp_keys *keys, uint32_t epoch, const char *buf,
-                const struct sip_msg *msg, const struct sockaddr_storage *next_hop,
-                char out[VIA_BRANCH_LEN + 1])
-{
-    via_branch_format(keys, epoch, via_branch_id(keys, buf, msg), next_hop, out);
-}
-
-void
 via_branch_format(const struct disp_keys *keys, uint32_t epoch, uint64_t id,
                   const struct sockaddr_storage *next_hop, char out[VIA_BRANCH_LEN + 1])
 {

@@ -38,12 +38,6 @@
 /* The epoch of wall-clock time NOW_S (seconds since 1970). */
 uint32_t via_epoch(uint64_t now_s);
 
-/* Branch for request MSG in BUF whose response must go to NEXT_HOP,
- * forwarded in EPOCH.  OUT gets VIA_BRANCH_LEN chars and a NUL. */
-void via_branch_make(const struct disp_keys *keys, uint32_t epoch, const char *buf,
-                     const struct sip_msg *msg, const struct sockaddr_storage *next_hop,
-                     char out[VIA_BRANCH_LEN + 1]);
-
 /* The transaction's identity (the branch's id half): the same for an
  * INVITE, its retransmissions, its CANCEL and the ACK of its non-2xx. */
 uint64_t via_branch_id(const struct disp_keys *keys, const char *buf, const struct sip_msg *msg);
