@@ -21,8 +21,8 @@
 
 #include "addr.h"
 #include "metrics.h"
-#include "sipha_log.h"
-#include "sipha_time.h"
+#include "util/sipha_log.h"
+#include "util/sipha_time.h"
 #include "takeover.h"
 #include "takeover_addr.h"
 #include "takeover_beat.h"

@@ -17,7 +17,7 @@
 
 #include "addr.h"
 #include "pulse.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "takeover_beat.h"
 
 #define LEAVING_BEATS 3

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "sipha_log.h"
+#include "util/sipha_log.h"
 #include "takeover_msg.h"
 #include "takeover_state.h"
 #include "takeover_table.h"
