@@ -39,10 +39,7 @@ static uint8_t beat_state_of(enum sipha_probe_verdict verdict)
 
 int beat_normalize_address(const char *text, char *buf, size_t len)
 {
-    struct sipha_sip_addr addr;
-
-    if (text == NULL || sipha_sip_addr_parse(text, SIPHA_SIP_UDP, &addr) != 0
-        || sipha_sip_addr_format(&addr, buf, len) < 0) {
+    if (text == NULL || sipha_sip_addr_key(text, SIPHA_SIP_UDP, buf, len) < 0) {
         return -EINVAL;
     }
     return sipha_beat_address_valid(buf) ? 0 : -EINVAL;

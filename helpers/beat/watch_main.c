@@ -250,11 +250,8 @@ static int parse_members(char **args, sipha_watch_member_t **out, size_t *n_out)
             errno = 0;
             nodeid = strtoul(at + 1, &end, 10);
         }
-        struct sipha_sip_addr addr;
-
         if ((at != NULL && (errno != 0 || end == at + 1 || *end != '\0' || nodeid > UINT32_MAX))
-            || sipha_sip_addr_parse(args[i], SIPHA_SIP_UDP, &addr) != 0
-            || sipha_sip_addr_format(&addr, key, sizeof(key)) < 0) {
+            || sipha_sip_addr_key(args[i], SIPHA_SIP_UDP, key, sizeof(key)) < 0) {
             fprintf(stderr, "sipha-watch: --member %s: not ADDR[@NODEID]\n", args[i]);
             free_members(m, i);
             return -1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* addr.c: numeric socket address helpers. */
+/* addr.c: numeric socket address helpers (parsing text is
+ * sipha_sip_addr.h's). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -11,78 +12,6 @@
 #include <string.h>
 
 #include "addr.h"
-
-int
-addr_from_ip(const char *ip, size_t n, int port, struct sockaddr_storage *ss)
-{
-    char tmp[INET6_ADDRSTRLEN + 1];
-
-    if (n >= 2 && ip[0] == '[' && ip[n - 1] == ']') {
-        ip++;
-        n -= 2;
-    }
-    if (n == 0 || n >= sizeof(tmp) || port < 0 || port > 65535) {
-        return -EINVAL;
-    }
-    memcpy(tmp, ip, n);
-    tmp[n] = '\0';
-    memset(ss, 0, sizeof(*ss));
-    if (memchr(tmp, ':', n) != NULL) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) ss;
-
-        if (inet_pton(AF_INET6, tmp, &s6->sin6_addr) != 1) {
-            return -EINVAL;
-        }
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t) port);
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *) ss;
-
-        if (inet_pton(AF_INET, tmp, &s4->sin_addr) != 1) {
-            return -EINVAL;
-        }
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t) port);
-    }
-    return 0;
-}
-
-int
-addr_parse(const char *text, int default_port, struct sockaddr_storage *ss)
-{
-    const char *colon;
-    size_t host_len;
-    int port = default_port;
-
-    if (text[0] == '[') {
-        const char *close = strchr(text, ']');
-
-        if (close == NULL) {
-            return -EINVAL;
-        }
-        host_len = (size_t) (close - text) + 1;
-        colon = close[1] == ':' ? close + 1 : NULL;
-        if (close[1] != '\0' && colon == NULL) {
-            return -EINVAL;
-        }
-    } else {
-        colon = strchr(text, ':');
-        if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-            colon = NULL;                 /* bare IPv6, no port */
-        }
-        host_len = colon != NULL ? (size_t) (colon - text) : strlen(text);
-    }
-    if (colon != NULL) {
-        char *end = NULL;
-        long p = strtol(colon + 1, &end, 10);
-
-        if (end == colon + 1 || *end != '\0' || p <= 0 || p > 65535) {
-            return -EINVAL;
-        }
-        port = (int) p;
-    }
-    return addr_from_ip(text, host_len, port, ss);
-}
 
 /* Decimal digits of V (< 100000) at OUT; returns how many. */
 static size_t

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * addr.h: socket address helpers (numeric only: a stateless forwarder
- * does no DNS on its hot path).
+ * does no DNS on its hot path).  Text into a socket address:
+ * sipha_sockaddr_parse() and sipha_sockaddr_from_ip() (sip/sipha_sip_addr.h).
  */
 #ifndef SIPHA_DISPATCHER_ADDR_H
 #define SIPHA_DISPATCHER_ADDR_H
@@ -10,15 +11,10 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "sip/sipha_sip_addr.h"
+
 /* INET6_ADDRSTRLEN + brackets + ":65535" */
 #define ADDR_STRLEN 64
-
-/* Parse a numeric IP (IPv6 with or without brackets) of N bytes and a port
- * into SS.  Returns 0 or -EINVAL. */
-int addr_from_ip(const char *ip, size_t n, int port, struct sockaddr_storage *ss);
-
-/* Parse "host[:port]" or "[v6]:port" with DEFAULT_PORT. */
-int addr_parse(const char *text, int default_port, struct sockaddr_storage *ss);
 
 /* "127.0.0.1" / "::1" into BUF (no port, no brackets); returns the length. */
 size_t addr_ip_str(const struct sockaddr_storage *ss, char *buf, size_t size);

@@ -243,7 +243,7 @@ valid_listen(const char *text)
 {
     struct sockaddr_storage addr;
 
-    return addr_parse(text, 0, &addr) == 0 && addr_port(&addr) != 0;
+    return sipha_sockaddr_parse(text, 0, &addr) == 0 && addr_port(&addr) != 0;
 }
 
 static int

@@ -177,7 +177,7 @@ open_listener(struct dispatcher *d, const char *spec)
     char text[ADDR_STRLEN];
     int fd;
 
-    if (addr_parse(spec, d->cfg.port, &addr) != 0) {
+    if (sipha_sockaddr_parse(spec, d->cfg.port, &addr) != 0) {
         sipha_err("Bad listen address '%s'", spec);
         return -EINVAL;
     }

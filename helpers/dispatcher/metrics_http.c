@@ -152,7 +152,7 @@ metrics_http_listen(const char *text, metrics_render_fn render, gpointer user_da
     struct metrics_http *mh;
     int fd;
 
-    if (addr_parse(text, 0, &addr) != 0 || addr_port(&addr) == 0) {
+    if (sipha_sockaddr_parse(text, 0, &addr) != 0 || addr_port(&addr) == 0) {
         sipha_err("Bad metrics listen address '%s' (want ADDR:PORT)", text);
         return NULL;
     }

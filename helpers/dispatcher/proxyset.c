@@ -30,28 +30,15 @@ proxyset_init(struct proxyset *ps, unsigned enabled_sources)
 int
 proxyset_key(const char *text, char key[PROXY_KEY_LEN], struct sockaddr_storage *addr)
 {
-    char hostport[ADDR_STRLEN];
-    const char *p = text;
-    char trimmed[PROXY_KEY_LEN];
-    size_t n;
+    struct sipha_sip_addr parsed;
 
-    if (strncasecmp(p, "udp:", 4) == 0) {
-        p += 4;
-    } else if (strncasecmp(p, "sip:", 4) == 0) {
-        p += 4;
-    }
-    /* drop URI parameters ("sip:1.2.3.4:5060;transport=udp") */
-    n = strcspn(p, ";>");
-    if (n == 0 || n >= sizeof(trimmed)) {
+    /* The dispatcher forwards over UDP to numeric addresses: a proxy named
+     * with TCP or by a host name is not one it can send to. */
+    if (text == NULL || sipha_sip_addr_parse(text, SIPHA_SIP_UDP, &parsed) != 0
+        || parsed.transport != SIPHA_SIP_UDP || sipha_sip_addr_sockaddr(&parsed, addr) != 0
+        || sipha_sip_addr_format(&parsed, key, PROXY_KEY_LEN) < 0) {
         return -EINVAL;
     }
-    memcpy(trimmed, p, n);
-    trimmed[n] = '\0';
-    if (addr_parse(trimmed, 5060, addr) != 0) {
-        return -EINVAL;
-    }
-    addr_hostport_str(addr, hostport, sizeof(hostport));
-    snprintf(key, PROXY_KEY_LEN, "udp:%s", hostport);
     return 0;
 }
 

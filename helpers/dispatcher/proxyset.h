@@ -82,8 +82,9 @@ struct proxyset {
 
 void proxyset_init(struct proxyset *ps, unsigned enabled_sources);
 
-/* Normalize an address ("sip:host:port", "host:port", "[v6]:port") into KEY
- * and ADDR.  Returns 0 or -EINVAL. */
+/* Normalize an address (any form sipha_sip_addr_parse() takes: "sip:host:port",
+ * "host:port", "[v6]:port", a key) of a numeric UDP proxy into KEY and ADDR.
+ * Returns 0 or -EINVAL (also for TCP and host names). */
 int proxyset_key(const char *text, char key[PROXY_KEY_LEN], struct sockaddr_storage *addr);
 
 /* Report STATE of proxy KEY from SOURCE (NAME may be NULL; WEIGHT <= 0

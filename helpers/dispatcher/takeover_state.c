@@ -97,8 +97,8 @@ merge_peers(struct takeover_state *st, const struct takeover_table *t)
         struct takeover_peer *p = &fresh[n];
         struct sockaddr_storage addr;
 
-        if (addr_from_ip(t->peers[i].address, strlen(t->peers[i].address), st->params.port,
-                         &addr) != 0) {
+        if (sipha_sockaddr_from_ip(t->peers[i].address, strlen(t->peers[i].address),
+                                   st->params.port, &addr) != 0) {
             continue;                   /* the table parser checked it; belt and braces */
         }
         if (old != NULL && addr_equal(&old->addr, &addr)) {

@@ -220,9 +220,9 @@ via_next_hop(const char *buf, const struct sip_via *v, struct sockaddr_storage *
     int port = v->rport > 0 ? v->rport : (v->port > 0 ? v->port : 5060);
 
     if (v->received.len > 0) {
-        return addr_from_ip(buf + v->received.off, v->received.len, port, out);
+        return sipha_sockaddr_from_ip(buf + v->received.off, v->received.len, port, out);
     }
-    return addr_from_ip(buf + v->host.off, v->host.len, port, out);
+    return sipha_sockaddr_from_ip(buf + v->host.off, v->host.len, port, out);
 }
 
 void

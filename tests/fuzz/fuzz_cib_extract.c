@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cib/sipha_cib_addr.h"
 #include "cib/sipha_cib_extract.h"
+#include "sip/sipha_sip_addr.h"
 #include "util/sipha_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,11 +25,11 @@ static const char *const resources[] = {
 
 static void check_set(const struct sipha_proxy_set *set)
 {
-    char key[SIPHA_CIB_KEY_MAX];
+    char key[SIPHA_SIP_ADDR_KEY_MAX];
     for (size_t i = 0; i < set->n_proxies; i++) {
         const struct sipha_proxy *p = &set->proxies[i];
         assert(p->id != NULL && p->node != NULL && p->resource != NULL && p->address != NULL);
-        assert(sipha_cib_address_key(p->id, "udp", key, sizeof(key)) > 0);
+        assert(sipha_sip_addr_key(p->id, SIPHA_SIP_UDP, key, sizeof(key)) > 0);
         assert(strcmp(key, p->id) == 0);
         if (i > 0) {
             assert(strcmp(set->proxies[i - 1].id, p->id) < 0);

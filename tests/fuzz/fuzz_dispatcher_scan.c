@@ -155,8 +155,8 @@ forward_it(const char *buf, size_t len)
         ready = true;
     }
     /* from a proxy of the set: responses go the whole way */
-    addr_parse("127.0.0.1:22091", 0, &in.src);
-    addr_parse("127.0.0.1:5060", 0, &in.local);
+    sipha_sockaddr_parse("127.0.0.1:22091", 0, &in.src);
+    sipha_sockaddr_parse("127.0.0.1:5060", 0, &in.local);
     if (fwd_process(&ctx, &in, &out) == FWD_SEND
         && sip_scan(out.buf, out.len, &again) != SIP_SCAN_OK) {
         disagree("the dispatcher sent what it cannot scan");

@@ -48,7 +48,7 @@ fuzz_msg(const uint8_t *data, size_t size)
         abort();
     }
     takeover_state_init(&st, &params);
-    addr_from_ip("192.0.2.1", 9, 5097, &src);
+    sipha_sockaddr_from_ip("192.0.2.1", 9, 5097, &src);
     takeover_state_receive(&st, &msg, &src, 1000, msg.sent_ms);
 }
 

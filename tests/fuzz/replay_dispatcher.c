@@ -117,8 +117,8 @@ check_file(const char *dir, const char *name)
     memset(&in, 0, sizeof(in));
     in.buf = data;
     in.len = len;
-    addr_parse("192.0.2.1:5060", 0, &in.src);
-    addr_parse("127.0.0.1:5060", 0, &in.local);
+    sipha_sockaddr_parse("192.0.2.1:5060", 0, &in.src);
+    sipha_sockaddr_parse("127.0.0.1:5060", 0, &in.local);
     rc = sip_scan(data, len, &msg);
     action = fwd_process(&ctx, &in, &out);
     if (g_str_has_prefix(name, "rfc4475-valid-") || g_str_has_prefix(name, "interop-")) {

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +43,8 @@ setup(void)
     memset(&stats, 0, sizeof(stats));
     ctx = (struct fwd_ctx) { .keys = &keys, .proxies = &ps, .stats = &stats, .retry_after_s = 7 };
     memset(&in, 0, sizeof(in));
-    ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
-    ck_assert_int_eq(addr_parse("198.51.100.1:5060", 0, &in.local), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("192.0.2.10:5070", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("198.51.100.1:5060", 0, &in.local), 0);
 }
 
 static void
@@ -144,6 +145,39 @@ START_TEST(test_hash_remove_one_moves_only_its_own)
     }
     ck_assert_int_eq(moved, removed_had);
     ck_assert_msg(fabs((double) moved / CALLS - 1.0 / M) < 0.01, "moved %d", moved);
+}
+END_TEST
+
+/* A proxy's address in the forms the sources give (static list, CIB keys,
+ * heartbeats) becomes one key; what the dispatcher cannot send to is
+ * refused, not mangled (a TCP proxy was taken for a UDP one). */
+START_TEST(test_proxy_keys)
+{
+    static const char *const same[] = {
+        "10.0.0.9", "10.0.0.9:5060", "udp:10.0.0.9:5060", "sip:10.0.0.9",
+        "sip:alice@10.0.0.9:5060;lr;transport=udp", " SIP:10.0.0.9 ",
+    };
+    static const char *const refused[] = {
+        "", "tcp:10.0.0.9:5060", "sip:10.0.0.9;transport=tcp", "sips:10.0.0.9",
+        "proxy.example:5060", "10.0.0.9:0", "10.0.0.9:+5060", "10.0.0.9:5060:1",
+        "[10.0.0.9]:5060", "[::1", "fe80::1%eth0",
+    };
+    char key[PROXY_KEY_LEN];
+    struct sockaddr_storage addr;
+
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        ck_assert_msg(proxyset_key(same[i], key, &addr) == 0, "'%s' refused", same[i]);
+        ck_assert_str_eq(key, "udp:10.0.0.9:5060");
+        ck_assert_int_eq(addr.ss_family, AF_INET);
+        ck_assert_int_eq(addr_port(&addr), 5060);
+    }
+    ck_assert_int_eq(proxyset_key("[2001:DB8::9]:5070", key, &addr), 0);
+    ck_assert_str_eq(key, "udp:[2001:db8::9]:5070");
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        ck_assert_msg(proxyset_key(refused[i], key, &addr) == -EINVAL, "'%s' taken", refused[i]);
+        ck_assert_ptr_null(proxyset_report(&ps, PS_SRC_STATIC, refused[i], NULL, 0, PS_UP));
+    }
+    ck_assert_int_eq(ps.count, 0);
 }
 END_TEST
 
@@ -476,7 +510,7 @@ response_to_forwarded(const char *status_line, const char *mangle_from, const ch
     const char *via_start, *hdrs_end;
     char *p;
 
-    ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("192.0.2.10:5070", 0, &in.src), 0);
     ck_assert_int_eq(process(INVITE(";rport", "Max-Forwards: 70\r\n", "resp-1")), FWD_SEND);
     g_strlcpy(fwd, out_str(), sizeof(fwd));
     via_start = strstr(fwd, "\r\nVia:") + 2;
@@ -680,6 +714,7 @@ dispatcher_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_hash_spread);
     tcase_add_test(tc, test_hash_remove_one_moves_only_its_own);
+    tcase_add_test(tc, test_proxy_keys);
     tcase_add_test(tc, test_hash_weights);
     tcase_add_test(tc, test_hash_order_independent);
     tcase_add_test(tc, test_drain);

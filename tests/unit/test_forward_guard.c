@@ -47,8 +47,8 @@ setup(void)
     ctx = (struct fwd_ctx) { &keys, &ps, &stats, 7, &self, T0, affinity_new(),
                              reply_limit_new(&keys) };
     memset(&in, 0, sizeof(in));
-    ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
-    ck_assert_int_eq(addr_parse("198.51.100.1:5060", 0, &in.local), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("192.0.2.10:5070", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("198.51.100.1:5060", 0, &in.local), 0);
 }
 
 static void
@@ -113,7 +113,7 @@ harvest(const char *src, const char *sent_by, int n, char branch[VIA_BRANCH_LEN 
              "Max-Forwards: 70\r\nTo: <sip:bob@example.com>\r\n"
              "From: <sip:eve@example.com>;tag=1\r\nCall-ID: harvest-%d\r\n"
              "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n", sent_by, n, n);
-    ck_assert_int_eq(addr_parse(src, 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse(src, 0, &in.src), 0);
     ck_assert_int_eq(process_str(msg), FWD_SEND);
     forwarded_branch(branch);
     in.src = saved;
@@ -214,7 +214,7 @@ START_TEST(test_response_to_other_own_address_dropped)
     size_t len = harvested_response("198.51.100.1:5060", "198.51.100.2:5060",
                                      "198.51.100.1:5060;branch=z9hG4bKharvest0");
 
-    ck_assert_int_eq(addr_parse("198.51.100.2:5060", 0, &in.local), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("198.51.100.2:5060", 0, &in.local), 0);
     ck_assert_int_eq(process(resp_buf, len), FWD_DROP);
     ck_assert_int_eq(stats.drop_loop, 1);
     ck_assert_int_eq(stats.fwd_responses, 0);
@@ -228,7 +228,7 @@ START_TEST(test_response_from_non_proxy_dropped)
     size_t len = harvested_response("192.0.2.10:5070", "198.51.100.1:5060",
                                      "192.0.2.10:5070;branch=z9hG4bKharvest0");
 
-    ck_assert_int_eq(addr_parse("203.0.113.66:5060", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("203.0.113.66:5060", 0, &in.src), 0);
     ck_assert_int_eq(process(resp_buf, len), FWD_DROP);
     ck_assert_int_eq(stats.drop_not_proxy, 1);
     /* the same from the proxy is relayed to the client */
@@ -380,9 +380,9 @@ START_TEST(test_listen_addresses_refused_as_proxies)
     struct sockaddr_storage a;
     GString *table = g_string_new(NULL);
 
-    ck_assert_int_eq(addr_parse("192.0.2.50:5060", 0, &a), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("192.0.2.50:5060", 0, &a), 0);
     ck_assert_int_eq(self_addrs_add_listen(&self, &a), 0);
-    ck_assert_int_eq(addr_parse("0.0.0.0:5080", 0, &a), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("0.0.0.0:5080", 0, &a), 0);
     ck_assert_int_eq(self_addrs_add_listen(&self, &a), 0);
     add_proxy("192.0.2.50:5060");
     add_proxy("127.0.0.1:5080");
@@ -494,8 +494,8 @@ START_TEST(test_mixed_family_set)
         ck_assert_int_eq(call_family("192.0.2.10", i), AF_INET);
     }
     /* over IPv6, only the IPv6 proxies */
-    ck_assert_int_eq(addr_parse("[2001:db8::99]:5070", 0, &in.src), 0);
-    ck_assert_int_eq(addr_parse("[2001:db8::10]:5060", 0, &in.local), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("[2001:db8::99]:5070", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("[2001:db8::10]:5060", 0, &in.local), 0);
     for (int i = 0; i < 60; i++) {
         ck_assert_int_eq(call_family("[2001:db8::99]", i), AF_INET6);
     }
@@ -621,13 +621,13 @@ START_TEST(test_replies_rate_limited_per_source)
     ck_assert_int_eq(sent, REPLY_LIMIT_PER_S);
     ck_assert_int_eq(stats.drop_rate_limited, 1000 - REPLY_LIMIT_PER_S);
     /* another port of the same address shares the budget */
-    ck_assert_int_eq(addr_parse("192.0.2.10:5071", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("192.0.2.10:5071", 0, &in.src), 0);
     ck_assert_int_eq(options_ping(1000), FWD_DROP);
     /* another source is answered */
-    ck_assert_int_eq(addr_parse("192.0.2.77:5070", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("192.0.2.77:5070", 0, &in.src), 0);
     ck_assert_int_eq(options_ping(1001), FWD_SEND);
     /* 503s too (no proxy) */
-    ck_assert_int_eq(addr_parse("192.0.2.10:5070", 0, &in.src), 0);
+    ck_assert_int_eq(sipha_sockaddr_parse("192.0.2.10:5070", 0, &in.src), 0);
     ck_assert_int_eq(txn_request_action("INVITE", "no-proxy"), FWD_DROP);
     /* the next second, answered again */
     ctx.now_s++;

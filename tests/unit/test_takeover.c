@@ -215,7 +215,7 @@ hear(const char *name, const char *ip, uint64_t seq)
     struct takeover_msg m = msg_from(name, seq, 5000000);
     struct sockaddr_storage src;
 
-    addr_from_ip(ip, strlen(ip), PORT, &src);
+    sipha_sockaddr_from_ip(ip, strlen(ip), PORT, &src);
     return takeover_state_receive(&st, &m, &src, now, 5000000);
 }
 
@@ -359,7 +359,7 @@ START_TEST(test_late_heartbeat_taken_apart)
     struct sockaddr_storage src;
     const struct takeover_peer *a = takeover_state_peer(&st, "a");
 
-    addr_from_ip("192.0.2.1", 9, PORT, &src);
+    sipha_sockaddr_from_ip("192.0.2.1", 9, PORT, &src);
     ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000000), 0);
     /* on time: 10 ms later, first bucket (up to a quarter of 160 ms) */
     now += 10 * MS;
@@ -405,7 +405,7 @@ START_TEST(test_leaving_not_due)
 
     ck_assert_int_eq(run_ms(500, true, true, due), 0);
     m.flags = TAKEOVER_MSG_LEAVING;
-    addr_from_ip("192.0.2.1", 9, PORT, &src);
+    sipha_sockaddr_from_ip("192.0.2.1", 9, PORT, &src);
     ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000000), 0);
     ck_assert_int_eq(run_ms(1000, false, true, due), 0);
 }
@@ -420,11 +420,11 @@ START_TEST(test_receive_refusals)
     ck_assert_int_eq(hear("a", "192.0.2.1", 10), -1);       /* replay */
     ck_assert_int_eq(hear("a", "192.0.2.9", 11), -1);       /* another address */
     ck_assert_int_eq(hear("zz", "192.0.2.1", 12), -1);      /* not a peer */
-    addr_from_ip("192.0.2.1", 9, PORT, &src);
+    sipha_sockaddr_from_ip("192.0.2.1", 9, PORT, &src);
     m.seq = 13;
     ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000000 + 2001), -1); /* old */
     ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000000 - 2001), -1); /* future */
-    addr_from_ip("192.0.2.1", 9, PORT + 1, &src);
+    sipha_sockaddr_from_ip("192.0.2.1", 9, PORT + 1, &src);
     ck_assert_int_eq(takeover_state_receive(&st, &m, &src, now, 5000000), -1); /* other port */
     ck_assert_uint_eq(st.counters.rx_ok, 1);
     ck_assert_uint_eq(st.counters.rx_stale, 3);

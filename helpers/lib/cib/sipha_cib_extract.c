@@ -26,10 +26,10 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
-#include "cib/sipha_cib_addr.h"
 #include "cib/sipha_cib_extract.h"
 #include "cib/sipha_cib_history.h"
 #include "cib/sipha_cib_set.h"
+#include "sip/sipha_sip_addr.h"
 #include "util/sipha_log.h"
 
 /* XPath expressions over the CIB (our own constants, see the file comment). */
@@ -347,7 +347,8 @@ static bool unit_draining(struct extract *ex, const struct unit *u,
 static int unit_on_node(struct extract *ex, const struct unit *u,
                         const xmlNode *node_state, struct sipha_proxy_set *set)
 {
-    char key[SIPHA_CIB_KEY_MAX];
+    char key[SIPHA_SIP_ADDR_KEY_MAX];
+    enum sipha_sip_transport transport;
     int rc = 0;
 
     for (size_t i = 0; i < u->n_prims; i++) {
@@ -361,8 +362,8 @@ static int unit_on_node(struct extract *ex, const struct unit *u,
     if (address == NULL) {
         sipha_warn("CIB: %s runs on %s but has no SIP address (parameter %s, node attribute %s)",
                    rsc, node, ex->opts->address_param, ex->opts->address_attr);
-    } else if (sipha_cib_address_key(address, ex->opts->default_transport, key,
-                                     sizeof(key)) < 0) {
+    } else if (sipha_sip_transport_parse(ex->opts->default_transport, &transport) != 0
+               || sipha_sip_addr_key(address, transport, key, sizeof(key)) < 0) {
         sipha_warn("CIB: %s on %s: unusable SIP address '%s'", rsc, node, address);
     } else {
         rc = sipha_proxy_set_add(set, key, address, rsc, node,

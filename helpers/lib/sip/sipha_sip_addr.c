@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sipha_sip_addr.c: parse an operator's proxy address and print its key.
- * Hand-written on purpose: it must accept "host:port" and the key itself,
- * which are not SIP URIs, and normalize literals so keys compare.
+ * sipha_sip_addr.c: parse an address and print its key or make its socket
+ * address (see the header).  Hand-written on purpose: it must accept
+ * "host:port" and the key itself, which are not SIP URIs, and normalize
+ * literals so keys compare.
  */
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -143,14 +145,16 @@ parse_transport_param(const char *params, const char *end, enum sipha_sip_transp
     return 0;
 }
 
-/* host, host:port, [v6], [v6]:port, bare v6 in [start, end). */
+/* host, host:port, [v6], [v6]:port, bare v6 in [start, end); port
+ * default_port when none is given. */
 static int
-parse_hostport(const char *start, const char *end, struct sipha_sip_addr *addr)
+parse_hostport(const char *start, const char *end, uint16_t default_port,
+               struct sipha_sip_addr *addr)
 {
     const char *colon;
     int rc;
 
-    addr->port = SIPHA_SIP_DEFAULT_PORT;
+    addr->port = default_port;
     if ((start < end) && (*start == '[')) {
         const char *close = memchr(start, ']', (size_t) (end - start));
 
@@ -186,6 +190,24 @@ parse_hostport(const char *start, const char *end, struct sipha_sip_addr *addr)
     return parse_port(colon + 1, end, &addr->port);
 }
 
+/* [*start, *end): text without the blanks around it. */
+static void
+trim(const char *text, const char **start, const char **end)
+{
+    const char *s = text;
+    const char *e;
+
+    while (isspace((unsigned char) *s)) {
+        s++;
+    }
+    e = s + strlen(s);
+    while ((e > s) && isspace((unsigned char) e[-1])) {
+        e--;
+    }
+    *start = s;
+    *end = e;
+}
+
 int
 sipha_sip_addr_parse(const char *text, enum sipha_sip_transport default_transport,
                      struct sipha_sip_addr *addr)
@@ -199,15 +221,7 @@ sipha_sip_addr_parse(const char *text, enum sipha_sip_transport default_transpor
     }
     memset(&parsed, 0, sizeof(parsed));
     parsed.transport = default_transport;
-    start = text;
-    while (isspace((unsigned char) *start)) {
-        start++;
-    }
-    end = start + strlen(start);
-    while ((end > start) && isspace((unsigned char) end[-1])) {
-        end--;
-    }
-
+    trim(text, &start, &end);
     if (has_prefix_ci(start, "sips:") || has_prefix_ci(start, "tls:")
         || has_prefix_ci(start, "sctp:") || has_prefix_ci(start, "ws:")
         || has_prefix_ci(start, "wss:")) {
@@ -243,7 +257,7 @@ sipha_sip_addr_parse(const char *text, enum sipha_sip_transport default_transpor
         start += 4;
     }
 
-    rc = parse_hostport(start, end, &parsed);
+    rc = parse_hostport(start, end, SIPHA_SIP_DEFAULT_PORT, &parsed);
     if (rc != 0) {
         return rc;
     }
@@ -283,4 +297,111 @@ sipha_sip_addr_uri(const struct sipha_sip_addr *addr, char *buf, size_t len)
                                              v6 ? "[" : "", addr->host, v6 ? "]" : "",
                                              (unsigned) addr->port,
                                              (addr->transport == SIPHA_SIP_TCP) ? ";transport=tcp" : ""));
+}
+
+int
+sipha_sip_transport_parse(const char *name, enum sipha_sip_transport *transport)
+{
+    if ((name == NULL) || (strcmp(name, "udp") == 0)) {
+        *transport = SIPHA_SIP_UDP;
+    } else if (strcmp(name, "tcp") == 0) {
+        *transport = SIPHA_SIP_TCP;
+    } else {
+        return -EPROTONOSUPPORT;
+    }
+    return 0;
+}
+
+int
+sipha_sip_addr_key(const char *text, enum sipha_sip_transport default_transport,
+                   char *buf, size_t len)
+{
+    struct sipha_sip_addr addr;
+    int rc;
+
+    if (buf == NULL) {
+        return -EINVAL;
+    }
+    rc = sipha_sip_addr_parse(text, default_transport, &addr);
+    if (rc != 0) {
+        return rc;
+    }
+    return sipha_sip_addr_format(&addr, buf, len);
+}
+
+/* A numeric IP (NUL-terminated, no brackets) of family into *ss. */
+static int
+ip_sockaddr(const char *ip, int family, uint16_t port, struct sockaddr_storage *ss)
+{
+    struct sockaddr_storage out;
+
+    memset(&out, 0, sizeof(out));
+    if (family == AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *) &out;
+
+        if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) {
+            return -EINVAL;
+        }
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+    } else if (family == AF_INET) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *) &out;
+
+        if (inet_pton(AF_INET, ip, &s4->sin_addr) != 1) {
+            return -EINVAL;
+        }
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(port);
+    } else {
+        return -EINVAL;
+    }
+    *ss = out;
+    return 0;
+}
+
+int
+sipha_sip_addr_sockaddr(const struct sipha_sip_addr *addr, struct sockaddr_storage *ss)
+{
+    return ip_sockaddr(addr->host, addr->family, addr->port, ss);
+}
+
+int
+sipha_sockaddr_parse(const char *text, int default_port, struct sockaddr_storage *ss)
+{
+    struct sipha_sip_addr parsed;
+    const char *start, *end;
+
+    if ((text == NULL) || (default_port < 0) || (default_port > 65535)) {
+        return -EINVAL;
+    }
+    memset(&parsed, 0, sizeof(parsed));
+    trim(text, &start, &end);
+    if (parse_hostport(start, end, (uint16_t) default_port, &parsed) != 0) {
+        return -EINVAL;
+    }
+    return sipha_sip_addr_sockaddr(&parsed, ss);
+}
+
+int
+sipha_sockaddr_from_ip(const char *ip, size_t n, int port, struct sockaddr_storage *ss)
+{
+    char tmp[INET6_ADDRSTRLEN + 1];
+    int family = AF_INET;
+
+    if ((n >= 2) && (ip[0] == '[') && (ip[n - 1] == ']')) {
+        ip++;
+        n -= 2;
+        family = AF_INET6;          /* only IPv6 goes in brackets */
+    }
+    if ((n == 0) || (n >= sizeof(tmp)) || (port < 0) || (port > 65535)) {
+        return -EINVAL;
+    }
+    memcpy(tmp, ip, n);
+    tmp[n] = '\0';
+    if (memchr(tmp, ':', n) != NULL) {
+        family = AF_INET6;
+    } else if (family == AF_INET6) {
+        return -EINVAL;
+    }
+    return ip_sockaddr(tmp, family, (uint16_t) port, ss);
 }

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sipha_sip_addr.h: a SIP proxy's address, parsed and normalized.
+ * sipha_sip_addr.h: addresses, parsed and normalized: the one module that
+ * reads an address an operator, the CIB, a heartbeat or a Via gives.
  *
  * Every sipha component identifies a proxy by the same key,
  * "transport:host:port", e.g. "udp:127.0.0.1:5060", "tcp:[::1]:5070",
  * "udp:proxy1.example:5060".  Parse whatever an operator wrote (a SIP URI,
  * host[:port], [v6]:port, or a key) with sipha_sip_addr_parse(), then compare
  * or print the key from sipha_sip_addr_format().
+ *
+ * Socket addresses (numeric only) come from the same parser:
+ * sipha_sip_addr_sockaddr() for a proxy, sipha_sockaddr_parse() for a
+ * daemon's own listen addresses, sipha_sockaddr_from_ip() for an address
+ * inside a message (a Via's host or received=).
  *
  * Included by sipha_probe.h; no I/O, no DNS.
  */
@@ -15,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define SIPHA_SIP_DEFAULT_PORT 5060
 #define SIPHA_SIP_HOST_MAX 256          /* host text incl. NUL, no brackets */
@@ -65,5 +72,35 @@ int sipha_sip_addr_uri(const struct sipha_sip_addr *addr, char *buf, size_t len)
 
 /* "udp" / "tcp". */
 const char *sipha_sip_transport_name(enum sipha_sip_transport transport);
+
+/* "udp" or "tcp" (NULL: udp) into *transport.  Returns 0 or
+ * -EPROTONOSUPPORT. */
+int sipha_sip_transport_parse(const char *name, enum sipha_sip_transport *transport);
+
+/* The key of text: sipha_sip_addr_parse() then sipha_sip_addr_format().
+ * Returns the key's length or the error of either. */
+int sipha_sip_addr_key(const char *text, enum sipha_sip_transport default_transport,
+                       char *buf, size_t len);
+
+/* The socket address (port included) of a parsed address.  Returns 0, or
+ * -EINVAL for a host name (no DNS here).  *ss untouched on error. */
+int sipha_sip_addr_sockaddr(const struct sipha_sip_addr *addr, struct sockaddr_storage *ss);
+
+/*
+ * A numeric socket address as a daemon's option gives it (a listen
+ * address): "ADDR", "ADDR:PORT", "[V6]", "[V6]:PORT" or a bare IPv6 address,
+ * blanks around it ignored; default_port (0-65535) when none is given.  No
+ * scheme, transport or host name.  Returns 0 or -EINVAL (also for a port
+ * outside 1-65535 or with anything but digits); *ss untouched on error.
+ */
+int sipha_sockaddr_parse(const char *text, int default_port, struct sockaddr_storage *ss);
+
+/*
+ * The numeric IP in the n bytes at ip (not NUL-terminated: a Via's host or
+ * received=; an IPv6 address with or without brackets, only IPv6 in
+ * brackets) with port (0-65535).  Returns 0 or -EINVAL.  Runs on the
+ * dispatcher's packet path: no allocation.
+ */
+int sipha_sockaddr_from_ip(const char *ip, size_t n, int port, struct sockaddr_storage *ss);
 
 #endif
