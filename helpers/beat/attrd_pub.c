@@ -15,6 +15,7 @@
 
 #include "attrd_pub.h"
 #include "util/sipha_log.h"
+#include "util/sipha_spawn.h"
 
 #define RETRY_MS 1000
 
@@ -124,17 +125,15 @@ static void spawn_update(attrd_pub_t *pub, const char *name, const char *value)
 {
     char *attr_name = g_strconcat(pub->prefix, name, NULL);
     char *argv[] = { pub->updater, "-n", attr_name, "-U", (char *) value, NULL };
-    GError *error = NULL;
     GSource *watch;
-    GPid pid;
+    pid_t pid;
+    int rc;
 
-    if (!g_spawn_async(NULL, argv, NULL,
-                       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
-                       | G_SPAWN_STDOUT_TO_DEV_NULL,
-                       NULL, NULL, &pid, &error)) {
+    /* posix_spawn, not fork: util/sipha_spawn.h says why */
+    rc = sipha_spawn(argv, SIPHA_SPAWN_NULL, SIPHA_SPAWN_INHERIT, &pid);
+    if (rc != 0) {
         pub->failed++;
-        sipha_warn("cannot run %s: %s: retrying", pub->updater, error->message);
-        g_error_free(error);
+        sipha_warn("cannot run %s: %s: retrying", pub->updater, strerror(-rc));
         g_free(attr_name);
         schedule_retry(pub);
         return;

@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "metrics.h"
 #include "util/sipha_log.h"
+#include "util/sipha_spawn.h"
 #include "util/sipha_time.h"
 #include "takeover.h"
 #include "takeover_addr.h"
@@ -377,34 +378,40 @@ on_child_output(gint fd, GIOCondition condition, gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* In the child, before exec: stderr into the stdout pipe, so that the
- * reason of a failed run reaches the log instead of /dev/null.  The
- * program writes to stderr only when it fails (then nothing on stdout). */
-static void
-merge_stderr(gpointer data)
-{
-    dup2(STDOUT_FILENO, STDERR_FILENO);
-}
-
+/* sipha-successors runs with its stderr in the stdout pipe, so that the
+ * reason of a failed run reaches the log instead of /dev/null (the program
+ * writes to stderr only when it fails, then nothing on stdout).  It is
+ * started with posix_spawn, not fork (util/sipha_spawn.h: a fork stalls
+ * the real-time heartbeat sender). */
 static void
 start_refresh(struct takeover *to)
 {
-    gchar *argv[4] = { to->successors_cmd, NULL, NULL, NULL };
-    GError *error = NULL;
+    char *argv[4] = { to->successors_cmd, NULL, NULL, NULL };
+    int pipe_fds[2];
+    pid_t pid;
+    int rc;
 
     if (to->sap_resource != NULL) {
         argv[1] = "--sap-resource";
         argv[2] = to->sap_resource;
     }
-    if (!g_spawn_async_with_pipes(NULL, argv, NULL,
-                                  G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                  merge_stderr, NULL, &to->child, NULL, &to->out_fd, NULL,
-                                  &error)) {
-        table_error(to, error->message);
-        g_error_free(error);
+    if (!g_unix_open_pipe(pipe_fds, FD_CLOEXEC, NULL)) {
+        table_error(to, strerror(errno));
+        return;
+    }
+    rc = sipha_spawn(argv, pipe_fds[1], pipe_fds[1], &pid);
+    close(pipe_fds[1]);
+    if (rc != 0) {
+        char *text = g_strdup_printf("cannot run %s: %s", argv[0], strerror(-rc));
+
+        close(pipe_fds[0]);
+        table_error(to, text);
+        g_free(text);
         to->child = 0;
         return;
     }
+    to->child = pid;
+    to->out_fd = pipe_fds[0];
     g_unix_set_fd_nonblocking(to->out_fd, TRUE, NULL);
     to->child_exited = false;
     to->out_closed = false;

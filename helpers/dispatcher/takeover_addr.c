@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "util/sipha_log.h"
+#include "util/sipha_spawn.h"
 #include "takeover_addr.h"
 #include "takeover_netlink.h"
 
@@ -96,16 +97,24 @@ takeover_addr_resolve(const char *address, char nic[IF_NAMESIZE], int *prefix)
 }
 
 static void
+reap(GPid pid, gint status, gpointer data)
+{
+    g_spawn_close_pid(pid);
+}
+
+/* Start ARGV and forget it (reaped when it exits).  posix_spawn, not fork:
+ * util/sipha_spawn.h says why. */
+static void
 run_async(char **argv)
 {
-    GError *error = NULL;
+    pid_t pid;
+    int rc = sipha_spawn(argv, SIPHA_SPAWN_NULL, SIPHA_SPAWN_NULL, &pid);
 
-    if (!g_spawn_async(NULL, argv, NULL,
-                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                       NULL, NULL, NULL, &error)) {
-        sipha_warn("Cannot run %s: %s", argv[0], error->message);
-        g_error_free(error);
+    if (rc != 0) {
+        sipha_warn("Cannot run %s: %s", argv[0], strerror(-rc));
+        return;
     }
+    g_child_watch_add(pid, reap, NULL);
 }
 
 int
