@@ -54,3 +54,50 @@ n_events() {
 events_ge() {
     [ "$(n_events "$1" "$2")" -ge "$3" ]
 }
+
+# --- the node's Pacemaker daemons (cib-reconnect.test, dispatcher-cib-respawn.test)
+PCMK_DAEMONS="pacemakerd pacemaker-based pacemaker-contr pacemaker-execd
+    pacemaker-fence pacemaker-attrd pacemaker-sched"
+
+# pids_in_node COMM...: the node's processes with these names (found through
+# the node's network namespace, never by name host-wide)
+pids_in_node() {
+    local p comm netns
+    netns=$(node_netns "$CLUSTER_DIR/node1")
+    for p in $(ip netns pids "$netns"); do
+        comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+        for name in "$@"; do
+            [ "$comm" = "$name" ] && echo "$p"
+        done
+    done
+}
+
+# kill_in_node SIGNAL COMM...: signal the node's processes with these names
+kill_in_node() {
+    local sig=$1 p
+    shift
+    for p in $(pids_in_node "$@"); do
+        kill "-$sig" "$p"
+    done
+}
+
+# Bring the CIB daemon back.  pacemakerd respawns a killed pacemaker-based,
+# except when its own check of the cluster connection fails at that moment
+# (seen under load: "Not respawning pacemaker-based subdaemon until cluster
+# returns"); the cluster never left, so it never returns, and the CIB stays
+# down for good.  That is Pacemaker's doing, not the follower's (which
+# keeps retrying): then restart Pacemaker as an operator would.
+cib_daemon_back() {
+    local PCMK_LOG=$CLUSTER_DIR/node1/root/var/log/pacemaker/pacemaker.log
+    wait_for 90 eval '[ -n "$(pids_in_node pacemaker-based)" ] ||
+        grep -q "Not respawning pacemaker-based" "$PCMK_LOG"'
+    if [ -z "$(pids_in_node pacemaker-based)" ] \
+        && grep -q "Not respawning pacemaker-based" "$PCMK_LOG"; then
+        diag "pacemakerd did not respawn pacemaker-based ($(grep -m1 -o 'Not respawning.*' "$PCMK_LOG")): restarting Pacemaker"
+        # shellcheck disable=SC2086
+        kill_in_node KILL $PCMK_DAEMONS
+        # shellcheck disable=SC2086
+        wait_for 30 eval '[ -z "$(pids_in_node $PCMK_DAEMONS)" ]'
+        node_start_pacemaker "$CLUSTER_DIR/node1"
+    fi
+}
