@@ -481,12 +481,15 @@ lab_has_dc() {
 # a DC.  With "restart" (lab up only), a host still missing after a third of
 # the time gets its Pacemaker restarted, once.
 lab_wait_cluster() {
-    local limit=$1 restart=${2:-} deadline restart_at want got h
+    local limit=$1 restart=${2:-} deadline restart_at want got="" h
     deadline=$(($(date +%s) + limit))
     restart_at=$(($(date +%s) + limit / 3))
     want=$(for h in $(lab_cluster_hosts); do [ "$(lab_power "$h")" = on ] && echo "$h"; done | sort | tr '\n' ' ')
-    while [ "$(date +%s)" -lt "$deadline" ]; do
-        got=$(lab_online_nodes 2>/dev/null | sort | tr '\n' ' ')
+    # At least one look, however long the above took: on a loaded machine
+    # it took longer than a short limit, the loop never ran, and the
+    # message below read an unset $got (a set -u script such as sipha-soak
+    # died of it, silently when its stderr went to /dev/null).
+    while got=$(lab_online_nodes 2>/dev/null | sort | tr '\n' ' '); do
         if [ "$got" = "$want" ] && lab_has_dc; then
             return 0
         fi
@@ -496,6 +499,7 @@ lab_wait_cluster() {
                 case " $got " in *" $h "*) ;; *) lab_restart_pacemaker "$h" ;; esac
             done
         fi
+        [ "$(date +%s)" -lt "$deadline" ] || break
         sleep 1
     done
     echo "sipha-lab: cluster not ready after ${limit}s: online '$got', want '$want'" >&2
