@@ -113,11 +113,12 @@ log_late(const struct takeover *to, const struct takeover_peer *p)
               g->sent_gap_ms, g->lost, g->transit_ms);
 }
 
+/* One authenticated heartbeat, read at NOW_US, that the kernel received at
+ * ARRIVAL_US (both monotonic). */
 static void
 receive(struct takeover *to, const struct takeover_msg *msg,
-        const struct sockaddr_storage *src, uint64_t arrival_us)
+        const struct sockaddr_storage *src, uint64_t now_us, uint64_t arrival_us)
 {
-    uint64_t now_us = sipha_now_us();
     uint64_t arrival_wall_ms = ((uint64_t) g_get_real_time() - (now_us - arrival_us)) / 1000;
 
     if (takeover_state_receive(&to->st, msg, src, arrival_us, arrival_wall_ms) == 1) {
@@ -151,7 +152,9 @@ drain(struct takeover *to)
         } else if (rc == TAKEOVER_MSG_BAD_MAC) {
             to->st.counters.rx_bad_mac++;
         } else {
-            receive(to, &msg, &src, arrival_us(&mh, sipha_now_us()));
+            uint64_t now_us = sipha_now_us();
+
+            receive(to, &msg, &src, now_us, arrival_us(&mh, now_us));
         }
     }
 }
