@@ -29,5 +29,7 @@ struct source_cib;
 struct source_cib *source_cib_new(struct proxyset *ps, const struct disp_config *cfg,
                                   const struct disp_cib_hook *hook);
 void source_cib_free(struct source_cib *sc);
+/* The CIB connection's state and reconnects for Prometheus (metrics.h). */
+void source_cib_metrics(const struct source_cib *sc, GString *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "cib/sipha_cib.h"
 #include "cib/sipha_cib_set.h"
 #include "util/sipha_log.h"
+#include "metrics.h"
 #include "source_adapters.h"
 
 #define CIB_SETTLE_MS 15000
@@ -195,4 +196,17 @@ source_cib_free(struct source_cib *sc)
         sipha_cib_free(sc->cib);
         g_free(sc);
     }
+}
+
+void
+source_cib_metrics(const struct source_cib *sc, GString *out)
+{
+    metrics_single(out, "sipha_dispatcher_cib_connected", "gauge",
+                   "Whether the CIB connection is up (0: the last proxy set is kept)",
+                   sc->lost ? 0 : 1);
+    metrics_single(out, "sipha_dispatcher_cib_reconnects_total", "counter",
+                   "CIB connections re-established after a loss", sc->reconnects);
+    metrics_single(out, "sipha_dispatcher_cib_settling", "gauge",
+                   "Whether a CIB set lacking proxies in use is held back after a reconnect",
+                   sc->settle_timer != 0 ? 1 : 0);
 }

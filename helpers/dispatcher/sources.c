@@ -257,4 +257,10 @@ disp_sources_metrics(struct disp_sources *src, GString *out)
     if (on) {
         source_watch_metrics(src->watch, out);
     }
+    on = src != NULL && src->cib != NULL;
+    metrics_single(out, "sipha_dispatcher_cib_enabled", "gauge",
+                   "Whether the CIB is a membership source (1)", on ? 1 : 0);
+    if (on) {
+        source_cib_metrics(src->cib, out);
+    }
 }
