@@ -5,14 +5,15 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
 
+#include "sip/sipha_sip_addr.h"
 #include "util/sipha_log.h"
 #include "util/sipha_spawn.h"
 #include "takeover_addr.h"
@@ -62,14 +63,14 @@ int
 takeover_addr_resolve(const char *address, char nic[IF_NAMESIZE], int *prefix)
 {
     unsigned char want[16];
-    int family = strchr(address, ':') != NULL ? AF_INET6 : AF_INET;
+    int family = AF_INET;
     struct ifaddrs *list = NULL;
     int rc = -ENOENT;
 
     if (nic[0] != '\0' && *prefix >= 0) {
         return 0;
     }
-    if (inet_pton(family, address, want) != 1 || getifaddrs(&list) != 0) {
+    if (sipha_ip_parse(address, &family, want) != 0 || getifaddrs(&list) != 0) {
         return -EINVAL;
     }
     for (struct ifaddrs *i = list; i != NULL; i = i->ifa_next) {

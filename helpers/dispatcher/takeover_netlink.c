@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sip/sipha_sip_addr.h"
 #include "takeover_netlink.h"
 
 #define NL_BUF 256
@@ -77,14 +78,18 @@ takeover_netlink_addr(bool add, const char *address, int prefix, const char *nic
 {
     struct nl_req req;
     unsigned char bytes[16];
-    int family = strchr(address, ':') != NULL ? AF_INET6 : AF_INET;
-    size_t len = family == AF_INET ? 4 : 16;
+    int family = AF_INET;
+    size_t len;
     unsigned int index = if_nametoindex(nic);
 
     if (index == 0) {
         return -ENODEV;
     }
-    if (inet_pton(family, address, bytes) != 1 || prefix < 0 || prefix > (int) len * 8) {
+    if (sipha_ip_parse(address, &family, bytes) != 0) {
+        return -EINVAL;
+    }
+    len = family == AF_INET ? 4 : 16;
+    if (prefix < 0 || prefix > (int) len * 8) {
         return -EINVAL;
     }
     memset(&req, 0, sizeof(req));
@@ -120,10 +125,11 @@ takeover_netlink_garp(const char *address, const char *nic)
     } __attribute__((packed)) frame;
     struct ifreq ifr;
     struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP) };
-    struct in_addr ip;
-    int fd, rc = 0;
+    unsigned char ip[16];
+    int family = AF_INET, fd, rc = 0;
 
-    if (inet_pton(AF_INET, address, &ip) != 1 || strlen(nic) >= sizeof(ifr.ifr_name)) {
+    if (sipha_ip_parse(address, &family, ip) != 0 || family != AF_INET
+        || strlen(nic) >= sizeof(ifr.ifr_name)) {
         return -EINVAL;
     }
     fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
@@ -149,9 +155,9 @@ takeover_netlink_garp(const char *address, const char *nic)
     frame.arp.arp_pln = 4;
     frame.arp.arp_op = htons(ARPOP_REQUEST);    /* a request: what send_arp sends first */
     memcpy(frame.arp.arp_sha, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-    memcpy(frame.arp.arp_spa, &ip, 4);
+    memcpy(frame.arp.arp_spa, ip, 4);
     memset(frame.arp.arp_tha, 0xff, ETH_ALEN);
-    memcpy(frame.arp.arp_tpa, &ip, 4);
+    memcpy(frame.arp.arp_tpa, ip, 4);
     if (sendto(fd, &frame, sizeof(frame), 0, (struct sockaddr *) &to, sizeof(to)) < 0) {
         rc = -errno;
     }

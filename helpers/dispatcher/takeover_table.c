@@ -6,12 +6,12 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sip/sipha_sip_addr.h"
 #include "takeover_table.h"
 
 #define FIELDS_MAX 8
@@ -41,15 +41,10 @@ opt_name(const char *s, char *out, size_t size)
 static int
 ip_family(const char *s)
 {
-    unsigned char buf[sizeof(struct in6_addr)];
+    unsigned char buf[16];
+    int family = 0;
 
-    if (inet_pton(AF_INET, s, buf) == 1) {
-        return AF_INET;
-    }
-    if (inet_pton(AF_INET6, s, buf) == 1) {
-        return AF_INET6;
-    }
-    return 0;
+    return sipha_ip_parse(s, &family, buf) == 0 ? family : 0;
 }
 
 static bool

@@ -286,6 +286,35 @@ assert_from_ip(const char *ip, size_t n, int port, const char *expected)
 }
 
 /* Addresses inside a message: a Via's host or received=, not NUL-terminated. */
+/* A bare IP: its family and bytes; anything with a port, brackets, blanks
+ * or a name refused and the outputs untouched. */
+START_TEST(test_ip_parse)
+{
+    unsigned char bytes[16];
+    int family = -1;
+    static const unsigned char v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+    static const char *const bad[] = {
+        "", "192.0.2.1:5060", "[2001:db8::1]", " 192.0.2.1", "192.0.2.1 ", "192.0.2",
+        "999.0.0.1", "host.example", "2001:db8::1%eth0", "2001:db8:::1", NULL,
+    };
+
+    ck_assert_int_eq(sipha_ip_parse("192.0.2.10", &family, bytes), 0);
+    ck_assert_int_eq(family, AF_INET);
+    ck_assert_mem_eq(bytes, "\xc0\x00\x02\x0a", 4);
+    ck_assert_int_eq(sipha_ip_parse("2001:db8::10", &family, bytes), 0);
+    ck_assert_int_eq(family, AF_INET6);
+    ck_assert_mem_eq(bytes, v6, 16);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        family = -1;
+        memset(bytes, 0xaa, sizeof(bytes));
+        ck_assert_msg(sipha_ip_parse(bad[i], &family, bytes) == -EINVAL, "accepted '%s'",
+                      bad[i] == NULL ? "(null)" : bad[i]);
+        ck_assert_int_eq(family, -1);
+        ck_assert_int_eq(bytes[0], 0xaa);
+    }
+}
+END_TEST
+
 START_TEST(test_sockaddr_from_ip)
 {
     static const char via[] = "192.0.2.1;rport";
@@ -346,6 +375,7 @@ main(void)
     tcase_add_test(tc, test_cib_values);
     tcase_add_test(tc, test_sockaddr_parse);
     tcase_add_test(tc, test_sockaddr_from_ip);
+    tcase_add_test(tc, test_ip_parse);
     tcase_add_test(tc, test_sip_addr_sockaddr);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);

@@ -405,3 +405,17 @@ sipha_sockaddr_from_ip(const char *ip, size_t n, int port, struct sockaddr_stora
     }
     return ip_sockaddr(tmp, family, (uint16_t) port, ss);
 }
+
+int
+sipha_ip_parse(const char *text, int *family, unsigned char bytes[16])
+{
+    unsigned char buf[16];
+    int af = (text != NULL && strchr(text, ':') != NULL) ? AF_INET6 : AF_INET;
+
+    if (text == NULL || inet_pton(af, text, buf) != 1) {
+        return -EINVAL;
+    }
+    memcpy(bytes, buf, af == AF_INET ? 4 : 16);
+    *family = af;
+    return 0;
+}

@@ -103,4 +103,13 @@ int sipha_sockaddr_parse(const char *text, int default_port, struct sockaddr_sto
  */
 int sipha_sockaddr_from_ip(const char *ip, size_t n, int port, struct sockaddr_storage *ss);
 
+/*
+ * A bare numeric IP (an IPv4 dotted quad or an IPv6 address, no brackets,
+ * no port, no blanks), as the takeover's SAP addresses are given.  Sets
+ * *family (AF_INET or AF_INET6) and the address in network byte order in
+ * bytes (4 or 16 of them used).  Returns 0 or -EINVAL; outputs untouched
+ * on error.
+ */
+int sipha_ip_parse(const char *text, int *family, unsigned char bytes[16]);
+
 #endif
