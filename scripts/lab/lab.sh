@@ -188,6 +188,7 @@ LAB_DS_PING_S=$LAB_DS_PING_S
 LAB_DS_FR_MS=$LAB_DS_FR_MS
 LAB_DISPATCHER=${LAB_DISPATCHER:-auto}
 LAB_TAKEOVER=${LAB_TAKEOVER:-on}
+LAB_PACKAGES=${LAB_PACKAGES:-}
 EOF
     echo "$LAB" >"$LABDIR/name"
     echo "${LAB_OWNER:-$$}" >"$LABDIR/owner"
@@ -205,11 +206,61 @@ lab_config_defaults() {
     fi
 }
 
+# ---------------------------------------------------- the packaged files
+# By default the nodes run sipha from the build tree (SIPHA_SRCDIR's agents,
+# SIPHA_BUILDDIR's programs).  With LAB_PACKAGES (sipha-lab up --packages
+# DIR: a directory of sipha's .debs) they run the packages instead: each
+# cluster host gets its own root, $LABDIR/pkgroot/HOST, into which dpkg
+# installs the .debs (dpkg --root: that root's own dpkg database, never the
+# machine's), and the node sees that root's /usr/sbin, OCF agents and man
+# pages at their packaged paths.  The machine's side of the lab (the
+# topology generator) runs from $LABDIR/pkgroot/admin.  `sipha-lab install
+# HOST DEB...` upgrades one host's root (the rolling upgrade).
+
+lab_packaged() { [ -n "${LAB_PACKAGES:-}" ]; }
+
+lab_pkg_root() { echo "$LABDIR/pkgroot/$1"; }
+
+# lab_pkg_unpack ROOT DEB...: dpkg installs (or upgrades) DEBs into ROOT.
+# --unpack: the files, replaced as on an upgrade, and ROOT's dpkg database;
+# the packages' postinst (it makes the sipha user) is not run, since it
+# would run in a chroot of ROOT, which has no shell.  The lab runs the
+# dispatcher as root, as the agent does by default.
+lab_pkg_unpack() {
+    local root=$1 d
+    shift
+    mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/log" || return 1
+    [ -f "$root/var/lib/dpkg/status" ] || : >"$root/var/lib/dpkg/status"
+    dpkg --root="$root" --log="$root/var/log/dpkg.log" --no-triggers \
+        --unpack "$@" >"$root/var/log/dpkg-unpack.out" 2>&1 || {
+        echo "sipha-lab: dpkg --root $root --unpack failed:" >&2
+        sed 's/^/  /' "$root/var/log/dpkg-unpack.out" >&2
+        return 1
+    }
+}
+
+# lab_pkg_version ROOT: the version of sipha that dpkg installed in ROOT.
+lab_pkg_version() {
+    dpkg-query --admindir="$1/var/lib/dpkg" -W -f '${Version}' sipha 2>/dev/null
+}
+
+# lab_files_summary: where the nodes' sipha comes from (the lab's output).
+lab_files_summary() {
+    if lab_packaged; then
+        echo "packages $LAB_PACKAGES (sipha $(lab_pkg_version "$(lab_pkg_root admin)"), installed per host with dpkg --root)"
+    elif [ "$LAB_STACK" = sipha ]; then
+        echo "build tree (agents $SIPHA_SRCDIR/agents, programs $SIPHA_BUILDDIR/helpers)"
+    else
+        echo "no sipha (stock stack)"
+    fi
+}
+
 # sipha's own parts: the agents (sap, proxy), sipha-probe (the proxy
 # agent's monitor) and the topology generator.  The dispatcher and the
 # heartbeat are used when built (lab_have_sipha_dispatcher); until then the
 # Kamailio stand-in dispatcher runs under ocf:heartbeat:anything.
 lab_sipha_parts_present() {
+    lab_packaged && return 0
     [ -x "$SIPHA_SRCDIR/agents/sap" ] && [ -x "$SIPHA_SRCDIR/agents/proxy" ] \
         && [ -x "$SIPHA_SRCDIR/scripts/sipha-topology" ] \
         && [ -x "$SIPHA_BUILDDIR/helpers/probe/sipha-probe" ]
@@ -218,8 +269,9 @@ lab_sipha_parts_present() {
 # sipha-dispatcher (with sipha-beat's heartbeats: watch=true) runs when it
 # is built, unless the Kamailio stand-in is asked for (up --dispatcher kamailio).
 lab_have_sipha_dispatcher() {
-    [ "$LAB_STACK" = sipha ] && [ "${LAB_DISPATCHER:-auto}" != kamailio ] \
-        && [ -x "$SIPHA_SRCDIR/agents/dispatcher" ] \
+    [ "$LAB_STACK" = sipha ] && [ "${LAB_DISPATCHER:-auto}" != kamailio ] || return 1
+    lab_packaged && return 0
+    [ -x "$SIPHA_SRCDIR/agents/dispatcher" ] \
         && [ -x "$SIPHA_BUILDDIR/helpers/dispatcher/sipha-dispatcher" ]
 }
 
@@ -264,7 +316,9 @@ lab_prepare_shared_files() {
     sed "s|@LAB_DIR@|$LABDIR|" "$SIPHA_SRCDIR/scripts/lab/fence_sipha_lab" \
         >"$LABDIR/sbin/fence_sipha_lab"
     chmod 0755 "$LABDIR/sbin/fence_sipha_lab"
-    if [ "$LAB_STACK" = sipha ]; then
+    if lab_packaged; then
+        lab_pkg_unpack "$(lab_pkg_root admin)" "$LAB_PACKAGES"/*.deb || return 1
+    elif [ "$LAB_STACK" = sipha ]; then
         mkdir -p "$LABDIR/ocf/sipha"
         for f in "$SIPHA_SRCDIR"/agents/*; do
             [ -f "$f" ] && [ -x "$f" ] && cp "$f" "$LABDIR/ocf/sipha/"
@@ -326,13 +380,8 @@ lab_create_host() {
     lab_prepare_node_files "$host"
     node_create "$dir" "$(lab_ns "$host")" "$host" || return 1
     lab_wire "$host" || return 1
-    # Private overlays: the fence agent and sipha's programs in /usr/sbin,
-    # sipha's OCF agents beside the stock ones; this node's own files at
-    # $LABDIR/self.  Mounted in the node's mount namespace only.
-    node_exec "$dir" sh -c "
-        mount -t overlay -o lowerdir='$LABDIR/sbin':/usr/sbin sipha-lab-sbin /usr/sbin &&
-        mount -t overlay -o lowerdir='$LABDIR/ocf':/usr/lib/ocf/resource.d sipha-lab-ocf /usr/lib/ocf/resource.d &&
-        mount --bind '$dir/self' '$LABDIR/self'" || return 1
+    lab_mount_files "$host" || return 1
+    node_exec "$dir" mount --bind "$dir/self" "$LABDIR/self" || return 1
     case $host in
         d*) lab_exec "$host" sysctl -q -w net.ipv4.ip_nonlocal_bind=1 ;;
     esac
@@ -347,6 +396,56 @@ lab_create_host() {
         "sched_rr: no"
     node_seed_cib "$dir"
     echo on >"$LABDIR/power/$host"
+}
+
+# lab_mount_files HOST: private overlays, in HOST's mount namespace only:
+# the fence agent and sipha's programs in /usr/sbin, sipha's OCF agents
+# beside the stock ones; from the build tree ($LABDIR/sbin, $LABDIR/ocf) or
+# from HOST's installed packages (lab_packaged: its root's /usr/sbin, OCF
+# agents and man pages, under the lab's fence agent).
+lab_mount_files() {
+    local host=$1 sbin=$LABDIR/sbin ocf=$LABDIR/ocf root
+    if lab_packaged; then
+        root=$(lab_pkg_root "$host")
+        [ -d "$root" ] || cp -a "$(lab_pkg_root admin)" "$root" || return 1
+        sbin="$sbin:$root/usr/sbin"
+        ocf="$root/usr/lib/ocf/resource.d"
+        lab_exec "$host" mount -t overlay -o "lowerdir=$root/usr/share/man:/usr/share/man" \
+            sipha-lab-man /usr/share/man || return 1
+    fi
+    lab_exec "$host" mount -t overlay -o "lowerdir=$sbin:/usr/sbin" sipha-lab-sbin /usr/sbin &&
+        lab_exec "$host" mount -t overlay -o "lowerdir=$ocf:/usr/lib/ocf/resource.d" \
+            sipha-lab-ocf /usr/lib/ocf/resource.d
+}
+
+# lab_unmount_files HOST: detach those overlays (lazily: HOST's Corosync and
+# Pacemaker keep the files they run; whatever starts next sees the new ones).
+lab_unmount_files() {
+    local mp
+    for mp in /usr/sbin /usr/lib/ocf/resource.d /usr/share/man; do
+        lab_exec "$1" sh -c "grep -q ' $mp overlay ' /proc/self/mounts && umount -l $mp" || true
+    done
+}
+
+# lab_install HOST DEB...: the packaged lab only: install DEBs on HOST, as
+# `apt install ./DEB...` on a real node (upgrading what is there), and let
+# HOST's next processes see them.  Put HOST in standby first (sipha-lab crm
+# HOST pcs node standby HOST): nothing of sipha must run from the old files.
+lab_install() {
+    local host=$1
+    shift
+    lab_packaged || { echo "sipha-lab: lab '$LAB' runs the build tree (up --packages DIR)" >&2; return 1; }
+    lab_is_cluster_host "$host" || { echo "sipha-lab: $host is not a cluster host" >&2; return 1; }
+    # What still runs would lose its programs while they are swapped (its
+    # monitor fails, its stop fails: the node is fenced).
+    if [ -n "$(lab_host_pids "$host" sipha-dispatche sipha-beat kamailio)" ]; then
+        echo "sipha-lab: sipha still runs on $host: pcs node standby $host first" >&2
+        return 1
+    fi
+    lab_unmount_files "$host"
+    lab_pkg_unpack "$(lab_pkg_root "$host")" "$@" || return 1
+    lab_mount_files "$host" || return 1
+    lab_event "installed on $host: sipha $(lab_pkg_version "$(lab_pkg_root "$host")")"
 }
 
 lab_start_host_cluster() {
@@ -613,6 +712,15 @@ lab_configure() {
     LAB_PCMK_TIMEOUT_S=120 lab_pcmk "$host" crm -F configure load update "$cfg"
 }
 
+# lab_topology_tool: sipha-topology, from the build tree or the packages.
+lab_topology_tool() {
+    if lab_packaged; then
+        echo "$(lab_pkg_root admin)/usr/sbin/sipha-topology"
+    else
+        echo "$SIPHA_SRCDIR/scripts/sipha-topology"
+    fi
+}
+
 # sipha's own configuration, from the topology generator
 # (scripts/sipha-topology plan --format crmsh): SAPs as one globally-unique
 # clone of ocf:sipha:sap, proxies as ocf:sipha:proxy primitives (Kamailio
@@ -661,7 +769,7 @@ lab_crm_config_sipha() {
             --dispatcher-param pidfile=/run/sipha-lab-dispatcher.pid
             --dispatcher-param "errlogfile=$LABDIR/self/dispatcher.log")
     fi
-    "$SIPHA_SRCDIR/scripts/sipha-topology" plan "${args[@]}" || return 1
+    "$(lab_topology_tool)" plan "${args[@]}" || return 1
     cat <<EOF
 primitive fence-lab stonith:fence_sipha_lab \\
     params pcmk_host_list="${hosts% }" pcmk_host_check=static-list \\
@@ -711,7 +819,8 @@ lab_up() {
     lab_write_config
     : >"$LABDIR/events"
     lab_event "lab $LAB up: $LAB_DISPATCHERS dispatcher hosts, $LAB_PROXIES proxy hosts, $LAB_SAPS SAPs, stack $LAB_STACK, token $LAB_TOKEN_MS ms coefficient $LAB_TOKEN_COEFF, fencing $LAB_FENCING"
-    lab_prepare_shared_files
+    lab_prepare_shared_files || return 1
+    lab_event "sipha's files: $(lab_files_summary)"
     lab_make_bridge || return 1
     for h in $(lab_cluster_hosts) uac uas; do
         lab_create_host "$h" || { echo "sipha-lab: cannot create host $h" >&2; return 1; }
@@ -913,6 +1022,7 @@ lab_status() {
         return 3
     fi
     echo "lab '$LAB' ($LABDIR): stack $LAB_STACK, token $LAB_TOKEN_MS ms, coefficient $LAB_TOKEN_COEFF, fencing $LAB_FENCING"
+    echo "sipha's files: $(lab_files_summary)"
     printf '%-5s %-14s %-5s %-5s %s\n' host address power link processes
     for h in $(lab_cluster_hosts) uac uas; do
         link=$(ip -n "$LAB_BRNS" -o link show "v-$h" 2>/dev/null | grep -q 'state UP' && echo up || echo down)
