@@ -85,20 +85,30 @@ kill_in_node() {
 # pacemaker-based takes the controller, the attribute manager and the fencer
 # down too; pacemakerd respawns them all, except when its own check of the
 # cluster connection fails at that moment (seen under load: "Not respawning
-# pacemaker-based subdaemon until cluster returns"; on a CI machine no
-# probe ran again within 90 s, cause not logged).  The cluster never
-# left, so it never "returns", and Pacemaker stays half down for good.  That
-# is Pacemaker's doing, not the follower's (which keeps retrying): then
-# restart Pacemaker as an operator would, and say why in the log.
+# pacemaker-based subdaemon until cluster returns"), or pacemakerd itself
+# gives up and shuts the node down, Corosync included (seen here at load 8:
+# "Asking Corosync to shut down", "Exiting pacemakerd | with status 100";
+# on a CI machine no probe ran again within 90 s).  Either way Pacemaker
+# stays down for good.  That is Pacemaker's doing, not the follower's
+# (which keeps retrying): then restart the node's cluster stack as an
+# operator would, and say why in the log.
 cib_daemon_back() {
     local PCMK_LOG=$CLUSTER_DIR/node1/root/var/log/pacemaker/pacemaker.log
     wait_for 60 eval '[ -n "$(pids_in_node pacemaker-based)" ] && _cluster_pacemaker_up' && return 0
     diag "Pacemaker not back 60 s after pacemaker-based was killed: restarting it"
-    diag "$(grep -E 'pacemakerd .*(Not respawning|respawn count|Shutting down|exited with status|terminated with signal)' "$PCMK_LOG" | tail -n 8)"
+    diag "$(grep -E 'pacemakerd .*(Not respawning|respawn count|Shutting down|Asking Corosync|Exiting pacemakerd|exited with status|terminated with signal)' "$PCMK_LOG" | tail -n 8)"
     # shellcheck disable=SC2086
     kill_in_node KILL $PCMK_DAEMONS
     # shellcheck disable=SC2086
     wait_for 30 eval '[ -z "$(pids_in_node $PCMK_DAEMONS)" ]'
+    # pacemakerd may have shut the node down on its way out, Corosync
+    # included ("Exiting pacemakerd | with status 100" after "Asking
+    # Corosync to shut down", seen here at load 8): start it again first
+    if [ -z "$(pids_in_node corosync)" ]; then
+        diag "Corosync is down too: starting it"
+        node_start_corosync "$CLUSTER_DIR/node1"
+        wait_for 60 _cluster_corosync_up
+    fi
     node_start_pacemaker "$CLUSTER_DIR/node1"
     cluster_wait_ready 120
 }
