@@ -30,6 +30,14 @@ LAB_SIP_PORT=5060
 # (its overload watchdog): on a busy 2-core machine the lab's UAS did, and
 # every later call failed.  The lab's SIPp must outlive a busy machine.
 LAB_SIPP_NO_WATCHDOG=(-watchdog_minor_maxtriggers 1000000000 -watchdog_major_maxtriggers 1000000000)
+# SIPp sets its sockets' buffers to -buff_size, 65535 by default: a receive
+# buffer (131070 bytes once the kernel doubles it) smaller than the host's
+# default.  On a loaded machine the lab's UAS and UAC then dropped hundreds
+# of datagrams on full buffers (UdpRcvbufErrors in their namespaces; none at
+# the dispatchers or the proxies), and every drop the retransmissions did not
+# cover became a 408 of the calls series (docs/lab.md).  Ask for 4 MiB; the
+# kernel caps it at net.core.rmem_max / wmem_max, which the lab leaves alone.
+LAB_SIPP_BUFFERS=(-buff_size 4194304)
 
 # lab_init NAME: select the lab every other function works on.
 lab_init() {
@@ -849,7 +857,7 @@ lab_start_uas() {
     # call and retransmits its 200 instead of aborting it.
     ip netns exec "$ns" sipp -sf "$SIPHA_SRCDIR/scripts/lab/sipp-uas.xml" -aa -i "$(lab_addr uas)" -p "$LAB_SIP_PORT" \
         -default_behaviors all,-abortunexp -nostdin -trace_err -error_file "$LABDIR/uas-errors.log" \
-        "${LAB_SIPP_NO_WATCHDOG[@]}" \
+        "${LAB_SIPP_NO_WATCHDOG[@]}" "${LAB_SIPP_BUFFERS[@]}" \
         </dev/null >"$LABDIR/uas.log" 2>&1 &
     echo $! >"$LABDIR/uas.pid"
     disown
@@ -1052,7 +1060,7 @@ lab_calls_start() {
     ip netns exec "$(lab_ns uac)" sipp -sn uac "$(lab_addr "$sap"):$LAB_SIP_PORT" \
         -i "$(lab_addr uac)" -p "$port" -mp $((7000 + 10 * ${sap#sap})) \
         -r "$rate" -m "$count" -d 1000 -default_behaviors all,-abortunexp \
-        -recv_timeout 30000 "${LAB_SIPP_NO_WATCHDOG[@]}" \
+        -recv_timeout 30000 "${LAB_SIPP_NO_WATCHDOG[@]}" "${LAB_SIPP_BUFFERS[@]}" \
         -nostdin -trace_stat -stf "$LABDIR/calls-$tag.csv" -fd 1 \
         -trace_err -error_file "$LABDIR/calls-$tag.errors" "$@" \
         </dev/null >"$LABDIR/calls-$tag.out" 2>&1 &
