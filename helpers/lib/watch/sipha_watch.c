@@ -6,6 +6,7 @@
  * validates input and keeps the clock.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -18,6 +19,21 @@
 #include "watch/sipha_watch_table.h"
 
 #define EVAL_INTERVAL_MS 20
+/* A loaded node's ring can stall and resume dozens of times a minute: the
+ * first stall of a window is logged with its end; later ones are logged
+ * only once they last RING_LOG_LONG_MS, the others are counted and summed
+ * up once the window is over. */
+#define RING_LOG_WINDOW_MS 60000
+#define RING_LOG_LONG_MS 1000
+
+/* What the log has said about ring stalls in the current window. */
+struct ring_log {
+    uint64_t window_end_ms;     /* 0: no window open */
+    uint64_t stall_start_ms;
+    bool logged;                /* the current stall was logged */
+    uint64_t quiet_stalls;      /* stalls counted, not logged */
+    uint64_t quiet_longest_ms;
+};
 
 struct sipha_watch {
     sipha_watch_opts_t opts;
@@ -26,6 +42,7 @@ struct sipha_watch {
     sipha_cpg_t *cpg;
     sipha_watch_table_t *table;
     sipha_ring_t ring;
+    struct ring_log ring_log;
     GSource *timer;
     uint64_t last_tick_ms;
     uint64_t boot_id;
@@ -235,6 +252,50 @@ static void send_tick(sipha_watch_t *w, uint64_t now_ms)
     }
 }
 
+/* The log's side of a ring change (-1 stalled, +1 delivers again, 0 none):
+ * see RING_LOG_WINDOW_MS. */
+static void log_ring_change(sipha_watch_t *w, int ring_change, uint64_t now_ms)
+{
+    struct ring_log *log = &w->ring_log;
+
+    if (ring_change < 0) {
+        log->stall_start_ms = now_ms;
+        log->logged = log->window_end_ms == 0;
+        if (log->logged) {
+            log->window_end_ms = now_ms + RING_LOG_WINDOW_MS;
+            sipha_warn("CPG ring stalled (own tick not back after %u ms): holding judgement",
+                       w->opts.stall_after_ms);
+        } else {
+            log->quiet_stalls++;
+        }
+    } else if (ring_change == 0 && w->ring.stalled && !log->logged
+               && now_ms - log->stall_start_ms >= RING_LOG_LONG_MS) {
+        log->logged = true;
+        log->quiet_stalls--;
+        sipha_warn("CPG ring stalled (own tick not back after %" PRIu64 " ms): holding "
+                   "judgement", w->opts.stall_after_ms + (now_ms - log->stall_start_ms));
+    } else if (ring_change > 0) {
+        /* from the tick that did not come back */
+        uint64_t stalled_ms = w->opts.stall_after_ms + (now_ms - log->stall_start_ms);
+
+        if (log->logged) {
+            sipha_notice("CPG ring delivers again after %" PRIu64 " ms: judging counters "
+                         "from now on", stalled_ms);
+        } else if (stalled_ms > log->quiet_longest_ms) {
+            log->quiet_longest_ms = stalled_ms;
+        }
+        log->logged = false;
+    }
+    if (log->window_end_ms != 0 && now_ms >= log->window_end_ms && !w->ring.stalled) {
+        if (log->quiet_stalls > 0) {
+            sipha_warn("CPG ring stalled %" PRIu64 " more time(s) in the last %d s (longest "
+                       "%" PRIu64 " ms), judgement held each time: is this node overloaded?",
+                       log->quiet_stalls, RING_LOG_WINDOW_MS / 1000, log->quiet_longest_ms);
+        }
+        *log = (struct ring_log) { 0 };
+    }
+}
+
 static gboolean on_timer(gpointer data)
 {
     sipha_watch_t *w = data;
@@ -249,11 +310,8 @@ static gboolean on_timer(gpointer data)
         send_tick(w, now_ms);
     }
     ring_change = sipha_ring_check(&w->ring, now_ms);
-    if (ring_change < 0) {
-        sipha_warn("CPG ring stalled (own tick not back after %u ms): holding judgement",
-                   w->opts.stall_after_ms);
-    } else if (ring_change > 0) {
-        sipha_notice("CPG ring delivers again: judging counters from now on");
+    log_ring_change(w, ring_change, now_ms);
+    if (ring_change > 0) {
         sipha_watch_table_resume(w->table, now_ms);
     }
     w->stats.ring_stalled = w->ring.stalled;
